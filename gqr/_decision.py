@@ -1,0 +1,69 @@
+"""The answer type shared by every classifier in gqr."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["DOMAINS", "LABELS", "OOD", "REASONS", "Decision", "Label", "Reason", "Route"]
+
+Route = Literal["law", "finance", "healthcare"]
+Label = Literal["law", "finance", "healthcare", "ood"]
+Reason = Literal["off_topic", "unsafe", "other_language", "low_confidence", "empty", "too_long", "error"]
+
+DOMAINS: tuple[str, ...] = ("law", "finance", "healthcare")
+OOD = "ood"
+LABELS: tuple[str, ...] = (*DOMAINS, OOD)  # index = GQR integer label: 0 law, 1 finance, 2 healthcare, 3 ood
+REASONS: tuple[str, ...] = ("off_topic", "unsafe", "other_language", "low_confidence", "empty", "too_long", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What gqr decided for one query.
+
+    ``route`` is the domain the query goes to, or ``None`` when it is rejected; then ``reason`` says why.
+    ``label`` is the same decision as a GQR label (``"ood"`` when rejected). ``scores`` maps each output of the
+    classifier to its score; ``raw`` keeps a backend's raw output (for example an LLM's text).
+    """
+
+    route: Route | None
+    confidence: float
+    scores: dict[str, float] = field(default_factory=dict)
+    reason: Reason | None = None
+    raw: Any = None
+
+    def __post_init__(self) -> None:
+        if self.route is None:
+            if self.reason is None:
+                raise ValueError("a rejected Decision (route=None) needs a reason")
+            if self.reason not in REASONS:
+                raise ValueError(f"reason must be one of {REASONS}, got {self.reason!r}")
+        else:
+            if self.route not in DOMAINS:
+                raise ValueError(f"route must be one of {DOMAINS} or None, got {self.route!r}")
+            if self.reason is not None:
+                raise ValueError(f"a routed Decision has no reason, got {self.reason!r}")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence must be in [0, 1], got {self.confidence!r}")
+
+    @property
+    def label(self) -> Label:
+        """The GQR label: the route, or ``"ood"`` when rejected."""
+        return self.route if self.route is not None else OOD  # type: ignore[return-value]
+
+    @property
+    def rejected(self) -> bool:
+        return self.route is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (``raw`` included only when set)."""
+        out: dict[str, Any] = {
+            "route": self.route,
+            "label": self.label,
+            "confidence": round(float(self.confidence), 6),
+            "reason": self.reason,
+            "scores": {k: round(float(v), 6) for k, v in self.scores.items()},
+        }
+        if self.raw is not None:
+            out["raw"] = self.raw
+        return out

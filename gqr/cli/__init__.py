@@ -1,0 +1,59 @@
+"""The ``gqr`` command line. Thin: parse, call the library, print.
+
+Each command lives in its own module and imports what it needs inside the function, so ``gqr --help`` and
+``gqr classify`` start fast.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from gqr._version import __version__
+
+app = typer.Typer(
+    name="gqr",
+    help="Guarded query routing: route queries to law, finance or healthcare, reject the rest.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gqr {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress to stderr."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+# (command name, module under gqr.cli, function): each command module is imported at start-up, so it must
+# stay light and import heavy libraries inside the function.
+_COMMANDS: list[tuple[str, str, str]] = []
+
+
+def _register() -> None:
+    import importlib
+
+    for name, module, func in _COMMANDS:
+        app.command(name)(getattr(importlib.import_module(f"gqr.cli.{module}"), func))
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point of the ``gqr`` console script."""
+    from gqr.cli._errors import run
+
+    run(app)
