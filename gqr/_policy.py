@@ -1,0 +1,58 @@
+"""The decision rule shared by training (threshold tuning) and inference.
+
+A model emits one score in [0, 1] per output. The first outputs are domains (``law``, ``finance``,
+``healthcare``); a *guarded* model also has reject outputs (``off_topic``, ``unsafe``, ``other_language``).
+A query is routed to the best domain when that domain's score clears its threshold and no reject output scores
+higher; otherwise it is rejected, with the best reject output as reason, or ``low_confidence`` when the model has
+no reject outputs or none of them beat the domains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from gqr._decision import DOMAINS, REASONS
+
+__all__ = ["REJECT_OUTPUTS", "decide"]
+
+REJECT_OUTPUTS: tuple[str, ...] = ("off_topic", "unsafe", "other_language")
+LOW_CONFIDENCE = REASONS.index("low_confidence")
+
+
+def decide(
+    scores: np.ndarray, outputs: Sequence[str], thresholds: Mapping[str, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Apply the rule to a ``[batch, len(outputs)]`` score matrix.
+
+    Returns ``(label, reason, confidence)``: ``label`` holds GQR integer labels (0 law, 1 finance,
+    2 healthcare, 3 ood), ``reason`` an index into :data:`gqr.REASONS` (-1 when routed), ``confidence`` the
+    score of the winning output (for ``low_confidence``: one minus the best domain score).
+    """
+    scores = np.asarray(scores, dtype=np.float32)
+    if scores.ndim != 2 or scores.shape[1] != len(outputs):
+        raise ValueError(f"expected scores of shape [batch, {len(outputs)}], got {scores.shape}")
+    dom_cols = [outputs.index(d) for d in DOMAINS]
+    rej_cols = [i for i, o in enumerate(outputs) if o in REJECT_OUTPUTS]
+    dom = scores[:, dom_cols]
+    best = dom.argmax(axis=1)
+    best_score = dom[np.arange(len(dom)), best]
+    tau = np.array([thresholds[d] for d in DOMAINS], dtype=np.float32)[best]
+    routed = best_score >= tau
+    reason = np.full(len(scores), -1, dtype=np.int64)
+    confidence = best_score.copy()
+    if rej_cols:
+        rej = scores[:, rej_cols]
+        rbest = rej.argmax(axis=1)
+        rscore = rej[np.arange(len(rej)), rbest]
+        beaten = rscore > best_score
+        routed &= ~beaten
+        rej_reason = np.array([REASONS.index(outputs[c]) for c in rej_cols])[rbest]
+        reason = np.where(~routed & beaten, rej_reason, reason)
+        confidence = np.where(~routed & beaten, rscore, confidence)
+    low = ~routed & (reason < 0)
+    reason[low] = LOW_CONFIDENCE
+    confidence = np.where(low, 1.0 - best_score, confidence)
+    label = np.where(routed, best, len(DOMAINS))
+    return label.astype(np.int64), reason, np.clip(confidence, 0.0, 1.0).astype(np.float32)
