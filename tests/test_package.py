@@ -102,3 +102,9 @@ def test_ruff_clean() -> None:
     for args in (["check", "."], ["format", "--check", "."]):
         res = subprocess.run([sys.executable, "-m", "ruff", *args], cwd=root, capture_output=True, text=True)
         assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_cli_usage_error_is_one_clear_message_not_a_traceback() -> None:
+    res = subprocess.run([sys.executable, "-m", "gqr", "data", "--no-such-flag"], capture_output=True, text=True)
+    assert res.returncode == 2
+    assert "No such option: --no-such-flag" in res.stderr and "Traceback" not in res.stderr

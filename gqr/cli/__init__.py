@@ -39,7 +39,15 @@ def _root(
 
 # (command name, module under gqr.cli, function): each command module is imported at start-up, so it must
 # stay light and import heavy libraries inside the function.
-_COMMANDS: list[tuple[str, str, str]] = []
+_COMMANDS: list[tuple[str, str, str]] = [
+    ("bench", "_bench", "bench"),
+    ("classify", "_classify", "classify"),
+    ("data", "_data", "data"),
+    ("models", "_classify", "models"),
+    ("score", "_score", "score"),
+    ("serve", "_serve", "serve"),
+    ("train", "_train", "train"),
+]
 
 
 def _register() -> None:

@@ -11,7 +11,7 @@ from gqr._errors import GQRError
 
 def run(app: typer.Typer) -> None:
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except GQRError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -25,10 +25,14 @@ def run(app: typer.Typer) -> None:
         sys.exit(1)
     except SystemExit:
         raise
-    except Exception as exc:  # click usage errors come here too
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except Exception as exc:
+        # Usage errors (click's, or the copy of click that typer vendors) know how to show themselves.
+        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            sys.exit(code)
         raise
+    if code == 130:  # typer turns Ctrl-C into exit code 130 and, without standalone mode, returns it
+        typer.echo("interrupted", err=True)
+    if isinstance(code, int) and code:
+        sys.exit(code)

@@ -1,0 +1,245 @@
+"""Text → sparse TF-IDF features (ids + weights), shared by training and inference.
+
+Pure Python + numpy, on the inference hot path. A text is cut to its first ``max_chars`` characters, lowercased and
+split into tokens: runs of word characters (``\\w+``, Unicode-aware) and single other non-space characters
+(punctuation, emoji); at most ``max_tokens`` tokens are kept (the rest is ignored: documented truncation).
+Features are token unigrams and bigrams; a word outside the vocabulary is replaced by its character n-grams
+(of the word padded with ``<`` and ``>``: ``"cann"`` gives ``#<ca``, ``#can``, ``#ann``, ``#nn>``, ...); digits are
+mapped to ``0`` first. Weights are binary-tf
+TF-IDF: ``idf`` of each feature present, L2-normalised per text (binary rather than sublinear tf keeps the hot path
+short: queries rarely repeat a feature). Feature ids start at 1; id 0 with weight 0 is padding.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Featurizer"]
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_DIGIT = re.compile(r"\d")
+_CHAR_PREFIX = "#"
+_BIGRAM_SEP = " "
+_KIND = "tfidf"
+_FORMAT = 1
+_CACHE_MAX = 1 << 17  # words whose features are memoised at inference (beyond those seen in fit)
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
+_EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
+
+
+class Featurizer:
+    """TF-IDF over word unigrams and bigrams, with character n-grams standing in for out-of-vocabulary words.
+
+    A word in the vocabulary gives its own feature; any other word gives the character n-grams of ``<word>`` that
+    are in the vocabulary (a fastText-like back-off: foreign, misspelled or obfuscated words still carry signal,
+    while known words cost one feature).
+
+    Parameters
+    ----------
+    bigrams: add word bigrams.
+    char_ngram_range: smallest and largest character n-gram of an unknown word; ``(0, 0)`` disables them.
+    max_features: how many word unigrams + bigrams to keep (highest document frequency first).
+    max_char_features: how many character n-grams to keep.
+    min_df: features seen in fewer training texts are dropped.
+    max_tokens: tokens per text; later tokens are ignored.
+    max_chars: characters per text looked at; later characters are ignored.
+    """
+
+    def __init__(
+        self,
+        *,
+        bigrams: bool = True,
+        char_ngram_range: tuple[int, int] = (3, 5),
+        max_features: int = 12_000,
+        max_char_features: int = 6_000,
+        min_df: int = 2,
+        max_tokens: int = 128,
+        max_chars: int = 4096,
+    ) -> None:
+        self.bigrams = bigrams
+        self.char_ngram_range = char_ngram_range
+        self.max_features = max_features
+        self.max_char_features = max_char_features
+        self.min_df = min_df
+        self.max_tokens = max_tokens
+        self.max_chars = max_chars
+
+    # ----------------------------------------------------------------------------------------------- settings
+    def _params(self) -> dict[str, Any]:
+        return {
+            "bigrams": self.bigrams,
+            "char_ngram_range": list(self.char_ngram_range),
+            "max_features": self.max_features,
+            "max_char_features": self.max_char_features,
+            "min_df": self.min_df,
+            "max_tokens": self.max_tokens,
+            "max_chars": self.max_chars,
+        }
+
+    def _validate(self) -> None:
+        if not isinstance(self.bigrams, bool):
+            raise ValueError(f"bigrams must be a bool, got {self.bigrams!r}")
+        clo, chi = self.char_ngram_range
+        if (clo, chi) != (0, 0) and not (1 <= clo <= chi <= 10):
+            raise ValueError(f"char_ngram_range must be (0, 0) or 1 <= lo <= hi <= 10, got {self.char_ngram_range!r}")
+        for name in ("max_features", "max_char_features", "min_df", "max_tokens", "max_chars"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < (0 if "features" in name else 1):
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+
+    # -------------------------------------------------------------------------------------------- tokenizing
+    def _tokens(self, text: str) -> list[str]:
+        if not isinstance(text, str):
+            raise TypeError(f"expected text of type str, got {type(text).__name__}")
+        tokens = _TOKEN.findall(text[: self.max_chars].lower())
+        return tokens[: self.max_tokens] if len(tokens) > self.max_tokens else tokens
+
+    def _char_keys(self, norm: str) -> list[str]:
+        """Character n-gram keys of a word (none for punctuation or an emoji)."""
+        clo, chi = self.char_ngram_range
+        if not clo or not (norm[0].isalnum() or norm[0] == "_"):
+            return []
+        padded = f"<{norm}>"
+        size = len(padded)
+        return [_CHAR_PREFIX + padded[i : i + n] for n in range(clo, min(chi, size) + 1) for i in range(size - n + 1)]
+
+    def _word_keys(self, norms: list[str]) -> Iterable[str]:
+        yield from norms
+        if self.bigrams:
+            for a, b in pairwise(norms):
+                yield a + _BIGRAM_SEP + b
+
+    # ------------------------------------------------------------------------------------------------- fit
+    def fit(self, texts: Sequence[str]) -> Featurizer:
+        """Learn the vocabulary and idf from ``texts`` (words first, then n-grams of the words left out)."""
+        self._validate()
+        if isinstance(texts, str) or len(texts) == 0:
+            raise ValueError(f"expected a non-empty sequence of texts, got {type(texts).__name__} of length 0")
+        norm_of: dict[str, str] = {}
+        docs = []
+        for text in texts:
+            tokens = self._tokens(text)
+            for t in tokens:
+                if t not in norm_of:
+                    norm_of[t] = _DIGIT.sub("0", t)
+            docs.append([norm_of[t] for t in tokens])
+        by_df = lambda k: (-df[k], k)  # noqa: E731 - deterministic tie-break
+        df: Counter[str] = Counter()
+        for norms in docs:
+            df.update(set(self._word_keys(norms)))
+        words = sorted((k for k, c in df.items() if c >= self.min_df), key=by_df)[: self.max_features]
+        known = set(words)
+        word_df = df
+        df = Counter()
+        char_keys: dict[str, list[str]] = {}
+        for norms in docs:
+            grams: set[str] = set()
+            for w in set(norms) - known:
+                keys = char_keys.get(w)
+                if keys is None:
+                    keys = char_keys[w] = self._char_keys(w)
+                grams.update(keys)
+            df.update(grams)
+        chars = sorted((k for k, c in df.items() if c >= self.min_df), key=by_df)[: self.max_char_features]
+        n_docs = len(texts)
+        idf = [math.log((1 + n_docs) / (1 + word_df[k])) + 1.0 for k in words]
+        idf += [math.log((1 + n_docs) / (1 + df[k])) + 1.0 for k in chars]
+        self._set_vocabulary(words + chars, idf)
+        self.n_docs_ = n_docs
+        return self
+
+    def _set_vocabulary(self, keys: list[str], idf: Sequence[float]) -> None:
+        self.vocabulary_ = {k: i + 1 for i, k in enumerate(keys)}
+        self.idf_ = np.concatenate([[0.0], np.asarray(idf, dtype=np.float32)]).astype(np.float32)  # idf_[0] = pad
+        self._cache: dict[str, tuple[str, tuple[int, ...]]] = {}
+
+    def _word_ids(self, token: str) -> tuple[str, tuple[int, ...]]:
+        norm = _DIGIT.sub("0", token)
+        vocab = self.vocabulary_
+        known = vocab.get(norm)
+        entry = (norm, (known,) if known else tuple(i for i in map(vocab.get, self._char_keys(norm)) if i))
+        if len(self._cache) < _CACHE_MAX:
+            self._cache[token] = entry
+        return entry
+
+    @property
+    def n_features(self) -> int:
+        """Number of feature ids including the padding id 0."""
+        return len(self.vocabulary_) + 1
+
+    # ------------------------------------------------------------------------------------------- transform
+    def transform_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(ids int64 [n], weights float32 [n])`` of one text; unique ids, empty when nothing is known."""
+        cache = self._cache
+        flat: list[int] = []
+        norms = []
+        for token in self._tokens(text):
+            entry = cache.get(token) or self._word_ids(token)
+            norms.append(entry[0])
+            flat.extend(entry[1])
+        if self.bigrams:
+            get = self.vocabulary_.get
+            for a, b in pairwise(norms):
+                i = get(a + _BIGRAM_SEP + b)
+                if i:
+                    flat.append(i)
+        if not flat:
+            return _EMPTY_IDS, _EMPTY_WEIGHTS
+        ids = np.fromiter(dict.fromkeys(flat), dtype=np.int64)
+        weights = self.idf_[ids]
+        weights *= np.float32(1.0 / math.sqrt(float(weights @ weights)))
+        return ids, weights
+
+    def transform(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Zero-padded ``(ids int64 [batch, length], weights float32 [batch, length])``; length >= 1."""
+        if isinstance(texts, str):
+            raise TypeError("expected a sequence of texts, got a single str (use transform_one)")
+        rows = [self.transform_one(t) for t in texts]
+        length = max([1, *(len(r[0]) for r in rows)])
+        ids = np.zeros((len(rows), length), dtype=np.int64)
+        weights = np.zeros((len(rows), length), dtype=np.float32)
+        for k, (i, w) in enumerate(rows):
+            ids[k, : len(i)] = i
+            weights[k, : len(w)] = w
+        return ids, weights
+
+    # ---------------------------------------------------------------------------------------- serialisation
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able settings + vocabulary (keys in id order) + idf."""
+        keys = sorted(self.vocabulary_, key=self.vocabulary_.__getitem__)
+        return {
+            "kind": _KIND,
+            "format": _FORMAT,
+            **self._params(),
+            "vocabulary": keys,
+            "idf": [float(str(v)) for v in self.idf_[1:]],  # shortest repr that round-trips in float32
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Featurizer:
+        """Rebuild a fitted featurizer from :meth:`to_dict` output."""
+        if not isinstance(d, dict) or d.get("kind") != _KIND or d.get("format") != _FORMAT:
+            got = {k: d.get(k) for k in ("kind", "format")} if isinstance(d, dict) else type(d).__name__
+            raise ValueError(f"expected a featurizer dict with kind={_KIND!r}, format={_FORMAT}, got {got}")
+        vocab, idf = d.get("vocabulary"), d.get("idf")
+        if not isinstance(vocab, list) or not isinstance(idf, list) or len(vocab) != len(idf):
+            raise ValueError("expected 'vocabulary' and 'idf' lists of equal length in the featurizer dict")
+        self = cls(
+            bigrams=d["bigrams"],
+            char_ngram_range=tuple(d["char_ngram_range"]),
+            max_features=d["max_features"],
+            max_char_features=d["max_char_features"],
+            min_df=d["min_df"],
+            max_tokens=d["max_tokens"],
+            max_chars=d["max_chars"],
+        )
+        self._validate()
+        self._set_vocabulary(vocab, idf)
+        return self

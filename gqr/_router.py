@@ -1,0 +1,192 @@
+"""The ONNX router: text in, :class:`gqr.Decision` out, in microseconds.
+
+Input rules, applied before the model runs (these rejections carry an empty ``scores`` dict):
+
+- a text that is empty or only whitespace is rejected with reason ``"empty"`` (confidence 1);
+- a text longer than :data:`MAX_CHARS` characters is rejected with reason ``"too_long"`` (confidence 1; it is never
+  featurized, so a megabyte of text costs nothing); shorter texts are featurized in full up to the featurizer's
+  own ``max_chars`` / ``max_tokens`` limits (documented truncation);
+- a text in which the featurizer finds no known token is rejected with reason ``"other_language"`` when most of
+  its letters are not Latin script (the confidence is that share), else ``"low_confidence"`` (confidence 1);
+- a non-``str`` raises :class:`TypeError` naming the type (decode ``bytes`` first).
+
+Everything else is scored by the model and decided by :func:`gqr._policy.decide` (``decide_one`` for a single
+query): ``scores`` maps every model output to its score, and a rejection names the winning reject output of a
+guarded model, or ``"low_confidence"``.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from gqr._decision import DOMAINS, LABELS, REASONS, Decision
+from gqr._policy import decide, decide_one
+from gqr._registry import available_models, find_card
+from gqr._runtime import Model
+
+__all__ = ["MAX_CHARS", "Router", "available_models", "load"]
+
+MAX_CHARS = 10_000
+"""Longest text (in characters) the router scores; longer texts are rejected with reason ``"too_long"``."""
+
+BATCH_CHUNK = 1024
+"""Texts featurized at a time by :meth:`Router.classify_batch`."""
+
+RUN_CELLS = 4096
+"""Most padded ``ids`` cells per onnxruntime call: the sparse first layer materializes ``cells x hidden`` floats,
+so this bounds memory (and keeps it cache-sized) whatever the batch."""
+
+_ROUTE_OF = (*DOMAINS, None)  # index: GQR label
+_REASON_OF = (*REASONS, None)  # index: reason from decide, -1 (routed) -> None
+
+
+class Router:
+    """Routes queries to ``law``, ``finance`` or ``healthcare``, or rejects them (see the module docstring).
+
+    Build one with :func:`gqr.load`. Thread-safe: one onnxruntime session, run with one thread per call.
+    ``name``, ``card`` (the model card as a dict) and ``size_bytes`` (ONNX file size) describe the model.
+    """
+
+    def __init__(self, name_or_path: str | os.PathLike[str] | None = None) -> None:
+        self._model = Model(find_card(name_or_path))
+        self.name: str = self._model.name
+        self.card: dict[str, Any] = self._model.card
+        self.size_bytes: int = self._model.size_bytes
+        self._outputs = self._model.outputs
+        self._featurizer = self._model.featurizer
+        self._thresholds = self._model.thresholds
+
+    def classify(self, text: str) -> Decision:
+        """Decide for one query."""
+        early = _precheck(text, None)
+        if early is not None:
+            return early
+        ids, weights = self._featurizer.transform_one(text)
+        if not len(ids):
+            return _no_known_token(text)
+        return self._decision(self._model.scores(ids[None], weights[None])[0].tolist())
+
+    def classify_batch(self, texts: Sequence[str]) -> list[Decision]:
+        """Decide for many queries: one :class:`Decision` per text, in order.
+
+        Texts are featurized :data:`BATCH_CHUNK` at a time, grouped by length so padding stays small, and scored
+        in runs of at most :data:`RUN_CELLS` padded cells. With several chunks, onnxruntime scores one chunk in a
+        worker thread while the next one is featurized (onnxruntime releases the GIL), so two cores are used.
+        """
+        if isinstance(texts, str | bytes):
+            raise TypeError(f"expected a sequence of str, got a single {type(texts).__name__} (use classify)")
+        texts = list(texts)
+        out: list[Decision | None] = [_precheck(t, i) for i, t in enumerate(texts)]
+        todo = sorted((i for i, d in enumerate(out) if d is None), key=lambda i: len(texts[i]))
+        chunks = [todo[start : start + BATCH_CHUNK] for start in range(0, len(todo), BATCH_CHUNK)]
+        jobs = (self._featurize(texts, chunk, out) for chunk in chunks)
+        if len(chunks) == 1:
+            self._fill(out, *self._score(*next(jobs)))
+        elif chunks:
+            with ThreadPoolExecutor(1, thread_name_prefix="gqr-score") as pool:
+                pending = pool.submit(self._score, *next(jobs))
+                for job in jobs:  # featurize chunk k + 1 while chunk k is scored
+                    scored = pending.result()
+                    pending = pool.submit(self._score, *job)
+                    self._fill(out, *scored)
+                self._fill(out, *pending.result())
+        return out  # type: ignore[return-value]  # every slot is filled above
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        """GQR integer labels (0 law, 1 finance, 2 healthcare, 3 ood) for ``texts``, in order."""
+        return np.array([LABELS.index(d.label) for d in self.classify_batch(texts)], dtype=np.int64)
+
+    def _decision(self, row: list[float]) -> Decision:
+        label, reason, confidence = decide_one(row, self._outputs, self._thresholds)
+        return Decision(
+            route=_ROUTE_OF[label],
+            confidence=confidence,
+            scores=dict(zip(self._outputs, row, strict=True)),
+            reason=_REASON_OF[reason],
+        )
+
+    def _featurize(
+        self, texts: list[str], chunk: list[int], out: list[Decision | None]
+    ) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
+        """Featurize ``texts[chunk]``; decide the texts with no known token; return the others shortest first."""
+        ids, weights = self._featurizer.transform([texts[i] for i in chunk])
+        lengths = np.count_nonzero(ids, axis=1)
+        for i, n in zip(chunk, lengths.tolist(), strict=True):
+            if not n:
+                out[i] = _no_known_token(texts[i])
+        keep = np.flatnonzero(lengths)
+        keep = keep[np.argsort(lengths[keep], kind="stable")]
+        return [chunk[k] for k in keep.tolist()], ids[keep], weights[keep], lengths[keep]
+
+    def _score(
+        self, rows: list[int], ids: np.ndarray, weights: np.ndarray, lengths: np.ndarray
+    ) -> tuple[list[int], np.ndarray]:
+        """Scores of featurized rows sorted by length, run by run, each run as long as fits in :data:`RUN_CELLS`."""
+        parts = []
+        a = 0
+        while a < len(rows):
+            b = a + max(1, int(np.count_nonzero(np.arange(1, len(rows) - a + 1) * lengths[a:] <= RUN_CELLS)))
+            width = int(lengths[b - 1])
+            parts.append(
+                self._model.scores(np.ascontiguousarray(ids[a:b, :width]), np.ascontiguousarray(weights[a:b, :width]))
+            )
+            a = b
+        return rows, np.concatenate(parts) if parts else np.zeros((0, len(self._outputs)), np.float32)
+
+    def _fill(self, out: list[Decision | None], rows: list[int], scores: np.ndarray) -> None:
+        for i, d in zip(rows, self._decisions(scores), strict=True):
+            out[i] = d
+
+    def _decisions(self, scores: np.ndarray) -> list[Decision]:
+        labels, reasons, confidence = decide(scores, self._outputs, self._thresholds)
+        outputs = self._outputs
+        return [
+            Decision(
+                route=_ROUTE_OF[label],
+                confidence=conf,
+                scores=dict(zip(outputs, row, strict=True)),
+                reason=_REASON_OF[reason],
+            )
+            for label, reason, conf, row in zip(
+                labels.tolist(), reasons.tolist(), confidence.tolist(), scores.tolist(), strict=True
+            )
+        ]
+
+    def __repr__(self) -> str:
+        return f"Router(name={self.name!r}, outputs={self._outputs})"
+
+
+def load(name_or_path: str | os.PathLike[str] | None = None) -> Router:
+    """Load a model: the default shipped one, a name from :func:`available_models`, or a ``.json``/``.onnx`` path.
+
+    Raises :class:`gqr.ModelNotFoundError` (listing the available models) or :class:`gqr.ModelIntegrityError`
+    (the ONNX file does not match its card's sha256, or the card is malformed).
+    """
+    return Router(name_or_path)
+
+
+def _precheck(text: object, index: int | None) -> Decision | None:
+    """The decision for a text the model need not see, or ``None``; ``TypeError`` for a non-str."""
+    if not isinstance(text, str):
+        where = "text" if index is None else f"texts[{index}]"
+        hint = " (decode bytes first, e.g. data.decode('utf-8', errors='replace'))" if isinstance(text, bytes) else ""
+        raise TypeError(f"{where} must be str, got {type(text).__name__}{hint}")
+    if len(text) > MAX_CHARS:
+        return Decision(route=None, confidence=1.0, reason="too_long")
+    if not text or text.isspace():
+        return Decision(route=None, confidence=1.0, reason="empty")
+    return None
+
+
+def _no_known_token(text: str) -> Decision:
+    letters = [c for c in text if c.isalpha()]
+    foreign = sum(not unicodedata.name(c, "").startswith("LATIN") for c in letters)
+    if letters and foreign * 2 > len(letters):
+        return Decision(route=None, confidence=foreign / len(letters), reason="other_language")
+    return Decision(route=None, confidence=1.0, reason="low_confidence")

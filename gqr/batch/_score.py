@@ -1,0 +1,96 @@
+"""The scoring step shared by every engine: text values in, one result tuple per value out, in order."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+from gqr._decision import Decision
+from gqr._errors import ClassifierOutputError
+from gqr._log import logger
+from gqr._protocol import Classifier
+from gqr._router import MAX_CHARS
+
+__all__ = ["MAX_CHARS", "RESULT_COLUMNS", "ModelSpec", "Result", "load_classifier", "score_texts"]
+
+RESULT_COLUMNS: tuple[str, ...] = ("route", "label", "confidence", "reason", "error")
+"""The columns gqr adds to every input row."""
+
+ModelSpec = str | os.PathLike[str] | Classifier | None
+Result = tuple[str | None, str, float, str | None, str | None]
+"""One row's ``(route, label, confidence, reason, error)``."""
+
+_EMPTY: Result = (None, "ood", 1.0, "empty", None)
+_TOO_LONG: Result = (None, "ood", 1.0, "too_long", None)
+
+
+def load_classifier(model: ModelSpec) -> Classifier:
+    """``model`` itself when it is a :class:`gqr.Classifier`, else ``gqr.load(model)`` (``None``: the default)."""
+    if isinstance(model, Classifier):
+        return model
+    from gqr._router import load
+
+    return load(model)
+
+
+def error_result(message: str) -> Result:
+    """The result of a row that could not be scored: rejected with reason ``"error"`` and the message."""
+    return (None, "ood", 0.0, "error", message)
+
+
+def score_texts(
+    classifier: Classifier, texts: Sequence[object], errors: Mapping[int, str], max_chars: int
+) -> list[Result]:
+    """Score one chunk: ``(route, label, confidence, reason, error)`` per text, in order.
+
+    ``errors`` maps a row index to why that row could not be read (it is not scored). A missing (``None``), empty
+    or whitespace text is rejected with reason ``"empty"``, one longer than ``max_chars`` with ``"too_long"``
+    (both confidence 1, as the router does); a value that is not a string is an error row.
+    """
+    results: list[Result | None] = [None] * len(texts)
+    todo: list[int] = []
+    for i, text in enumerate(texts):
+        if errors and i in errors:
+            results[i] = error_result(errors[i])
+        elif type(text) is str:
+            if len(text) > max_chars:
+                results[i] = _TOO_LONG
+            elif not text or text.isspace():
+                results[i] = _EMPTY
+            else:
+                todo.append(i)
+        elif text is None:
+            results[i] = _EMPTY
+        else:
+            results[i] = error_result(f"text is {type(text).__name__}, expected a string")
+    if todo:
+        todo_texts = [texts[i] for i in todo]
+        for i, decision in zip(todo, _classify(classifier, todo_texts), strict=True):
+            results[i] = decision
+    return results  # type: ignore[return-value]  # every slot is filled above
+
+
+def _classify(classifier: Classifier, texts: list[str]) -> list[Result]:
+    """Classify a batch; when the batch call raises, classify one by one so one bad text only fails its row."""
+    try:
+        decisions = classifier.classify_batch(texts)
+    except Exception as exc:
+        logger.warning("classify_batch failed (%r); classifying its %d texts one by one", exc, len(texts))
+        return [_classify_one(classifier, text) for text in texts]
+    if len(decisions) != len(texts) or not all(isinstance(d, Decision) for d in decisions):
+        got = f"{len(decisions)} items" if len(decisions) != len(texts) else "non-Decision items"
+        raise ClassifierOutputError(
+            f"{getattr(classifier, 'name', type(classifier).__name__)}.classify_batch must return one Decision per "
+            f"text ({len(texts)}), got {got}"
+        )
+    return [(d.route, d.label, round(d.confidence, 6), d.reason, None) for d in decisions]
+
+
+def _classify_one(classifier: Classifier, text: str) -> Result:
+    try:
+        d = classifier.classify(text)
+    except Exception as exc:
+        return error_result(f"{type(exc).__name__}: {exc}")
+    if not isinstance(d, Decision):
+        return error_result(f"classify returned {type(d).__name__}, expected a Decision")
+    return (d.route, d.label, round(d.confidence, 6), d.reason, None)

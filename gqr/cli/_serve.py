@@ -1,0 +1,34 @@
+"""``gqr serve``: run the routing service (extra ``serve``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
+def serve(
+    config: Path = typer.Option(..., "--config", "-c", help="Routes file (TOML); see examples/routes.toml."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    log_level: str = typer.Option("info", "--log-level", help=f"Server log level: {', '.join(LOG_LEVELS)}."),
+) -> None:
+    """Serve POST /v1/classify and an OpenAI-compatible POST /v1/chat/completions that forwards each query to its
+    domain's upstream (or answers the rejection), plus GET /healthz and GET /metrics."""
+    if log_level.lower() not in LOG_LEVELS:
+        raise typer.BadParameter(
+            f"expected one of {', '.join(LOG_LEVELS)}, got {log_level!r}", param_hint="--log-level"
+        )
+    from gqr._extras import require
+
+    uvicorn = require("uvicorn", "serve")
+    from gqr.serve import Routes, create_app
+
+    routes = Routes.from_toml(config)
+    app = create_app(routes)
+    typer.echo(f"gqr serve: {routes!r} on http://{host}:{port}", err=True)
+    # Keep idle client connections longer than clients and load balancers do (often 5 to 60 s), so that the client
+    # closes first and never sends a request on a connection the server is closing.
+    uvicorn.run(app, host=host, port=port, log_level=log_level.lower(), timeout_keep_alive=65)

@@ -1,0 +1,52 @@
+"""``gqr train``: train one model family, export it to ONNX and write its card."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def train(
+    family: str = typer.Option(..., "--family", "-f", help="Model family: widemlp, fasttext, svm or xgboost."),
+    variant: str = typer.Option("guarded", "--variant", help="strict (in-domain only) or guarded (+ outliers)."),
+    out: Path = typer.Option(Path("models"), "--out", "-o", help="Directory for <name>.onnx and <name>.json."),
+    name: str | None = typer.Option(None, "--name", help="Model name (default: <family>-<variant>)."),
+    epochs: int | None = typer.Option(None, "--epochs", help="Training epochs (families that have them)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed and data: same model)."),
+    max_per_dataset: int = typer.Option(5000, "--max-per-dataset", help="Cap on texts per outlier dataset."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="GQR data directory (default: $GQR_DATA_DIR)."),
+    bench: bool = typer.Option(True, "--bench/--no-bench", help="Score the model on GQR-Bench into its card."),
+) -> None:
+    """Train a model on the train split, tune its thresholds on the eval split, write it to --out."""
+    from gqr._errors import InvalidInputError
+    from gqr.train import FAMILIES, VARIANTS, train
+
+    if family not in FAMILIES:
+        raise InvalidInputError(f"--family must be one of {sorted(FAMILIES)}, got {family!r}")
+    if variant not in VARIANTS:
+        raise InvalidInputError(f"--variant must be one of {list(VARIANTS)}, got {variant!r}")
+    result = train(
+        family,
+        variant,
+        out_dir=out,
+        name=name,
+        params={} if epochs is None else {"epochs": epochs},
+        seed=seed,
+        max_per_dataset=max_per_dataset,
+        data_dir=data_dir,
+        bench=bench,
+    )
+    ev = result.eval
+    typer.echo(
+        f"wrote {result.onnx_path} ({result.onnx_path.stat().st_size / 1e6:.1f} MB) and {result.card_path} "
+        f"in {result.seconds:.0f} s\n"
+        f"eval: objective {ev.objective:.4f}, id acc {ev.id_acc:.4f}, rejection {ev.rejection:.4f}; "
+        f"thresholds {result.thresholds}"
+    )
+    if bench:
+        import json
+
+        numbers = json.loads(result.card_path.read_text(encoding="utf-8"))["bench"]
+        typer.echo("bench: " + ", ".join(f"{k} {v}" for k, v in numbers.items() if not isinstance(v, dict)))
+        typer.echo("bench per OOD set: " + json.dumps(numbers["ood_acc_per_set"]))

@@ -1,0 +1,87 @@
+"""The in-domain pool and the outlier pool: read every source, clean, de-duplicate, purge leakage, split."""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from gqr._decision import DOMAINS
+from gqr._log import logger
+from gqr.data._clean import clean, normalize
+from gqr.data._example import Example
+from gqr.data._ood import load_ood_test
+from gqr.data._paths import data_dir as _data_dir
+from gqr.data._sources_id import ID_READERS
+from gqr.data._sources_outliers import OUTLIER_READERS
+from gqr.data._split import SPLITS, check_split, split_of_key
+
+__all__ = ["Pool", "load_id", "load_outliers", "pool"]
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """Every kept example per split, and per source how many raw texts were dropped and why."""
+
+    splits: dict[str, tuple[Example, ...]]
+    dropped: dict[str, Counter[str]]
+    seconds: float
+
+
+def load_id(split: str, data_dir: str | os.PathLike[str] | None = None) -> list[Example]:
+    """In-domain examples (label ``law``, ``finance`` or ``healthcare``) of ``split``: train, eval, test or all."""
+    return _select(split, data_dir, outliers=False)
+
+
+def load_outliers(split: str, data_dir: str | os.PathLike[str] | None = None) -> list[Example]:
+    """Training outliers (label ``ood`` with reason ``off_topic``, ``unsafe`` or ``other_language``) of ``split``."""
+    return _select(split, data_dir, outliers=True)
+
+
+def _select(split: str, data_dir: str | os.PathLike[str] | None, *, outliers: bool) -> list[Example]:
+    check_split(split)
+    built = pool(_data_dir(data_dir).resolve())
+    names = SPLITS if split == "all" else (split,)
+    return [e for name in names for e in built.splits[name] if (e.label == "ood") == outliers]
+
+
+@functools.cache
+def pool(root: Path) -> Pool:
+    """Build (once per data root and process) both pools.
+
+    A text is dropped when it is empty after cleaning, equals (normalised) a GQR-Bench OOD test text, repeats an
+    earlier text, or was seen with two different labels (then every copy goes).
+    """
+    start = time.perf_counter()
+    test_keys = {normalize(e.text) for e in load_ood_test(root)}
+    kept: dict[str, Example] = {}
+    conflicts: set[str] = set()
+    dropped: dict[str, Counter[str]] = {}
+    for name, read in (*ID_READERS.items(), *OUTLIER_READERS.items()):
+        drops = dropped.setdefault(name, Counter())
+        for label, reason, raw in read(root):
+            text = clean(raw)
+            key = normalize(text)
+            if not key:
+                drops["empty"] += 1
+            elif key in test_keys:
+                drops["in_ood_test"] += 1
+            elif key not in kept:
+                kept[key] = Example(text, label, name, reason)
+            elif kept[key].label != label:
+                conflicts.add(key)
+                drops["label_conflict"] += 1
+            else:
+                drops["duplicate"] += 1
+    for key in conflicts:
+        dropped[kept.pop(key).dataset]["label_conflict"] += 1
+    splits: dict[str, list[Example]] = {name: [] for name in SPLITS}
+    for key, example in kept.items():
+        splits[split_of_key(key)].append(example)
+    seconds = time.perf_counter() - start
+    logger.info("built the data pools from %s in %.1f s: %d texts", root, seconds, len(kept))
+    assert set(DOMAINS) >= {e.label for e in kept.values()} - {"ood"}
+    return Pool({k: tuple(v) for k, v in splits.items()}, dropped, seconds)

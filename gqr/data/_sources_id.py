@@ -1,0 +1,270 @@
+"""Readers of the in-domain sources (law, finance, healthcare) and of the mixed ones (ExpertQA, MMLU).
+
+Each reader takes the data root and yields ``(label, reason, raw_text)``; cleaning, de-duplication, leakage
+removal and splitting happen in :mod:`gqr.data._pools`. The choices per source follow its ``SOURCE.md``; the
+reasons are documented in ``gqr/data/SOURCES.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from gqr.data._keywords import LEGAL_TERMS, looks_in_domain
+from gqr.data._paths import data_file
+from gqr.data._readers import read_csv, read_json, read_jsonl
+
+__all__ = ["ID_READERS", "Item", "reddit_posts"]
+
+Item = tuple[str, str | None, str]  # (label, reason or None, raw text)
+LAW, FINANCE, HEALTH, OOD = "law", "finance", "healthcare", "ood"
+
+
+def reddit_posts(root: Path, folder: str, subreddits: tuple[str, ...]) -> Iterator[str]:
+    """Self posts (title + body) of Reddit top-posts CSVs; link posts (bare headlines) are skipped."""
+    for sub in subreddits:
+        path = data_file(root, f"{folder}/{sub}.csv", f"Reddit top posts of r/{sub} (CSV with title, selftext)")
+        for row in read_csv(path):
+            if row.get("is_self") == "True":
+                yield f"{row['title']}\n{row['selftext']}"
+
+
+def _lse(root: Path) -> Iterator[Item]:
+    path = data_file(root, "lse_odsc_synthetic/evaluation-dataset-verified-for-participants.jsonl", "JSONL, question")
+    for row in read_jsonl(path):
+        yield LAW, None, row["question"]
+
+
+def _reddit_law(root: Path) -> Iterator[Item]:
+    # r/LawSchool (student life), r/privacy and r/cyberlaws (tech news) are adjacent: not taken.
+    for text in reddit_posts(root, "reddit_top_law", ("legaladvice", "law")):
+        yield LAW, None, text
+
+
+def _legalbench(root: Path) -> Iterator[Item]:
+    folder = root / "legalbench_learned_hands_train"
+    topics = sorted(p.name for p in folder.glob("learned_hands_*")) if folder.is_dir() else []
+    if not topics:
+        data_file(root, "legalbench_learned_hands_train/learned_hands_benefits/train.tsv", "LegalBench TSV")
+    for topic in topics:
+        path = data_file(root, f"legalbench_learned_hands_train/{topic}/train.tsv", "LegalBench TSV with a text column")
+        for row in read_csv(path, delimiter="\t"):
+            yield LAW, None, row["text"]
+
+
+_CALBAR_HEAD = re.compile(r"^\s*question\s*\d+\s*", re.IGNORECASE)
+
+
+def _calbar(root: Path) -> Iterator[Item]:
+    path = data_file(root, "calbar_essay_questions/calbar_essay_questions.jsonl", "JSONL with a text field")
+    for row in read_jsonl(path):
+        yield LAW, None, _CALBAR_HEAD.sub("", row["text"])
+
+
+_SLUG = re.compile(r"/legal-answers/(.+?)-+\d+\.html$")
+
+
+def _avvo(root: Path) -> Iterator[Item]:
+    # Truncated lowercase titles, all bankruptcy/debt: keep stems of >= 4 words that carry a legal term.
+    path = data_file(root, "avvo_bankruptcy_links/question_links_bankruptcy.json", "JSON {page: [avvo URLs]}")
+    for urls in read_json(path).values():
+        for url in urls:
+            match = _SLUG.search(url)
+            if match:
+                title = re.sub(r"-+", " ", match.group(1)).strip()
+                if len(title.split()) >= 4 and LEGAL_TERMS.search(title):
+                    yield LAW, None, title
+
+
+def _fiqa(root: Path) -> Iterator[Item]:
+    path = data_file(root, "fiqa_questions/FiQA_train_question_final.tsv", "FiQA TSV with a question column")
+    for row in read_csv(path, delimiter="\t"):
+        yield FINANCE, None, row["question"]
+
+
+def _jsonl_questions(folder: str, file: str, label: str, field: str = "question"):
+    def read(root: Path) -> Iterator[Item]:
+        for row in read_jsonl(data_file(root, f"{folder}/{file}", f"JSONL with a {field!r} field")):
+            yield label, None, row[field]
+
+    return read
+
+
+def _fintextqa(root: Path) -> Iterator[Item]:
+    path = data_file(root, "fintextqa_regulation/manual-qa-regulation_policy.sheet2.csv", "CSV with a question column")
+    for row in read_csv(path):
+        yield FINANCE, None, row["question"]
+
+
+_IB_HEADING = re.compile(r"^\d+\s+[A-Z][A-Z &/,-]*QUESTIONS\b")
+_IB_START = re.compile(r"\b(?:What|How|Why|Could|Can|Which|If|Is|Are|Do|Does|When|Walk|Tell|Explain|Among|Would)\b")
+
+
+def _ib(root: Path) -> Iterator[Item]:
+    # A few questions have a book section heading glued in front ("13 ACCOUNTING QUESTIONS ..."): cut it off.
+    path = data_file(root, "ib_interview_questions/firestore_technical_questions.json", "JSON list with question")
+    for row in read_json(path):
+        text = row["question"]
+        heading = _IB_HEADING.match(text)
+        if heading:
+            start = _IB_START.search(text, heading.end())
+            text = text[start.start() if start else heading.end() :]
+        yield FINANCE, None, text
+
+
+_TERM_TEMPLATES = (
+    "What is {}?",
+    "Explain the concept of {}.",
+    "What does {} mean in finance?",
+    "Can you define {} and give an example?",
+    "How does {} work?",
+)
+
+
+def _finrad(root: Path) -> Iterator[Item]:
+    # Term definitions are not queries: each term becomes one templated concept question (template chosen by a
+    # stable hash of the term), like the CFA-style half of GQR's finance set. Definitions are not used.
+    for name in ("data_sample_1500.csv", "data_sample_500.csv"):
+        for row in read_csv(data_file(root, f"finrad_finance_terms/{name}", "FinRAD CSV with a terms column")):
+            term = row["terms"].strip()
+            if term:
+                term = term.lower() if term.isupper() else term
+                pick = hashlib.blake2b(term.casefold().encode(), digest_size=2).digest()[0] % len(_TERM_TEMPLATES)
+                yield FINANCE, None, _TERM_TEMPLATES[pick].format(term)
+
+
+_FINANCE_SUBS = (
+    "personalfinance", "investing", "financialindependence", "finance", "stocks", "StockMarket", "Accounting",
+    "SecurityAnalysis", "FinancialPlanning", "Economics", "economy", "RealEstate",
+)  # fmt: skip
+
+
+def _reddit_finance(root: Path) -> Iterator[Item]:
+    # Adjacent subreddits (crypto, startups, smallbusiness, Entrepreneur, Frugal, beermoney, austrian_economics)
+    # are not taken: neither clearly finance queries nor safe to reject.
+    for text in reddit_posts(root, "reddit_top_finance", _FINANCE_SUBS):
+        yield FINANCE, None, text
+
+
+def _icliniq_chat2k(root: Path) -> Iterator[Item]:
+    path = data_file(root, "icliniq_chat2k/train_2kchat.jsonl", "JSONL with chat[0].input[0].content")
+    for row in read_jsonl(path):
+        yield HEALTH, None, row["chat"][0]["input"][0]["content"]
+
+
+def _icliniq_lasseregin(root: Path) -> Iterator[Item]:
+    path = data_file(root, "icliniq_lasseregin/icliniqQAs.json", "JSON list with question_text")
+    for row in read_json(path):
+        yield HEALTH, None, row["question_text"]
+
+
+def _kqa(root: Path) -> Iterator[Item]:
+    for row in read_jsonl(data_file(root, "kqa_patient_questions/questions.jsonl", "JSONL with a Question field")):
+        yield HEALTH, None, row["Question"]
+
+
+def _mqp(root: Path) -> Iterator[Item]:
+    # Column 2 = the real HealthTap question; column 3 (doctor rewrites) is left out: paraphrases of the same
+    # question would leak between splits.
+    for row in read_csv(data_file(root, "medical_question_pairs/mqp.csv", "headerless CSV, question in column 2"),
+                        header=False):  # fmt: skip
+        yield HEALTH, None, row[1]
+
+
+def _counsel_chat(root: Path) -> Iterator[Item]:
+    path = data_file(root, "counsel_chat/20200325_counsel_chat.csv", "CSV with questionTitle, questionText")
+    for row in read_csv(path):
+        yield HEALTH, None, f"{row['questionTitle']}\n{row['questionText']}"
+
+
+_HEALTH_SUBS = ("Anxiety", "depression", "diabetes", "Health", "psychopharmacology")
+
+
+def _reddit_health(root: Path) -> Iterator[Item]:
+    # r/medicine, r/nursing, r/pharmacy are professionals' workplace talk: not taken.
+    for text in reddit_posts(root, "reddit_top_health", _HEALTH_SUBS):
+        yield HEALTH, None, text
+
+
+_EXPERTQA_FIELDS = {"Law": LAW, "Healthcare / Medicine": HEALTH, "Medicine": HEALTH}
+_EXPERTQA_ADJACENT = {"Psychology", "Military or Law Enforcement", "Criminology", "Business", "Economics", "Other"}
+
+
+def _expertqa(root: Path) -> Iterator[Item]:
+    for row in read_jsonl(data_file(root, "expertqa/r1_data_anon.jsonl", "JSONL with question, metadata.field")):
+        field, text = row["metadata"]["field"], row["question"]
+        if field in _EXPERTQA_FIELDS:
+            yield _EXPERTQA_FIELDS[field], None, text
+        elif field not in _EXPERTQA_ADJACENT and not looks_in_domain(text):
+            yield OOD, "off_topic", text
+
+
+_MMLU_DOMAIN = {
+    **dict.fromkeys(("professional_law", "international_law", "jurisprudence"), LAW),
+    **dict.fromkeys(
+        ("professional_accounting", "high_school_macroeconomics", "high_school_microeconomics", "econometrics"),
+        FINANCE,
+    ),
+    **dict.fromkeys(
+        (
+            "anatomy",
+            "clinical_knowledge",
+            "college_medicine",
+            "medical_genetics",
+            "nutrition",
+            "professional_medicine",
+            "virology",
+            "human_aging",
+        ),
+        HEALTH,
+    ),
+}
+_MMLU_DROP = {
+    "machine_learning",  # topic of the ml_questions test set
+    "business_ethics", "marketing", "management",  # business, next to finance
+    "high_school_psychology", "professional_psychology", "human_sexuality",  # next to (mental) health
+    "college_biology", "high_school_biology",  # next to medicine
+    "high_school_government_and_politics", "us_foreign_policy", "security_studies",  # next to law
+}  # fmt: skip
+
+
+def _mmlu(root: Path) -> Iterator[Item]:
+    folder = data_file(root, "mmlu_test/professional_law_test.csv", "MMLU test CSVs (<subject>_test.csv)").parent
+    for path in sorted(folder.glob("*_test.csv")):
+        subject = path.name.removesuffix("_test.csv")
+        if subject in _MMLU_DROP:
+            continue
+        label = _MMLU_DOMAIN.get(subject)
+        for row in read_csv(path, header=False):
+            if label is not None:
+                yield label, None, row[0]
+            elif not looks_in_domain(row[0]):
+                yield OOD, "off_topic", row[0]
+
+
+ID_READERS = {
+    "lse_odsc_synthetic": _lse,
+    "reddit_top_law": _reddit_law,
+    "legalbench_learned_hands_train": _legalbench,
+    "calbar_essay_questions": _calbar,
+    "avvo_bankruptcy_links": _avvo,
+    "fiqa_questions": _fiqa,
+    "cfa_exam_questions": _jsonl_questions("cfa_exam_questions", "cfa_questions.jsonl", FINANCE),
+    "tatqa_questions": _jsonl_questions("tatqa_questions", "tatqa_dev_test_questions.jsonl", FINANCE),
+    "finqa_dev_pixiu": _jsonl_questions("finqa_dev_pixiu", "finqa_dev_questions.jsonl", FINANCE),
+    "financebench": _jsonl_questions("financebench", "financebench_open_source.jsonl", FINANCE),
+    "fintextqa_regulation": _fintextqa,
+    "ib_interview_questions": _ib,
+    "finrad_finance_terms": _finrad,
+    "reddit_top_finance": _reddit_finance,
+    "icliniq_chat2k": _icliniq_chat2k,
+    "icliniq_lasseregin": _icliniq_lasseregin,
+    "kqa_patient_questions": _kqa,
+    "medical_question_pairs": _mqp,
+    "counsel_chat": _counsel_chat,
+    "reddit_top_health": _reddit_health,
+    "expertqa": _expertqa,
+    "mmlu_test": _mmlu,
+}

@@ -1,0 +1,61 @@
+"""What every LLM backend shares: input checks, failure decisions, and deferring to a router model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from gqr._decision import Decision
+from gqr._errors import InvalidInputError
+from gqr._protocol import Classifier
+
+from ._client import Reply
+
+__all__ = ["DEFAULT_MAX_CHARS", "check_texts", "default_router", "failed", "precheck", "routed_by"]
+
+DEFAULT_MAX_CHARS = 4000  # longer queries are rejected as "too_long" before any LLM call (context windows)
+
+
+def check_texts(texts: Sequence[str]) -> None:
+    """Raise :class:`TypeError` (as the ONNX router does) unless ``texts`` is a sequence of strings."""
+    if isinstance(texts, str):
+        raise TypeError("expected a sequence of strings, got a single str (use classify for one text)")
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"expected str at position {i}, got {type(text).__name__}")
+
+
+def precheck(text: str, max_chars: int) -> Decision | None:
+    """A rejection for an empty or too long query (no LLM call needed), else ``None``."""
+    if not text.strip():
+        return Decision(route=None, confidence=1.0, reason="empty")
+    if len(text) > max_chars:
+        return Decision(route=None, confidence=1.0, reason="too_long", raw={"chars": len(text), "max": max_chars})
+    return None
+
+
+def failed(reply: Reply) -> Decision:
+    """The rejection for an LLM call that gave no answer (server down, timeout, HTTP error, bad JSON)."""
+    return Decision(route=None, confidence=0.0, reason="error", raw=reply.to_dict())
+
+
+def routed_by(router_decision: Decision, guard_raw: dict[str, Any]) -> Decision:
+    """The router's decision for a query the guard let through, with both raw outputs kept."""
+    return Decision(
+        route=router_decision.route,
+        confidence=router_decision.confidence,
+        scores=router_decision.scores,
+        reason=router_decision.reason,
+        raw={"guard": guard_raw, "router": router_decision.raw},
+    )
+
+
+def default_router(router: Classifier | str | None) -> Classifier:
+    """``router`` itself, or ``gqr.load(router)`` for a model name or path (``None``: the default model)."""
+    if router is None or isinstance(router, str):
+        import gqr
+
+        return gqr.load() if router is None else gqr.load(router)
+    if not isinstance(router, Classifier):
+        raise InvalidInputError(f"expected a gqr.Classifier, a model name or None as router, got {router!r}")
+    return router

@@ -1,0 +1,36 @@
+"""Serve and route (extra ``serve``): an HTTP service that forwards each query to its domain's LLM endpoint.
+
+>>> from gqr.serve import Routes, Upstream
+>>> routes = Routes.from_toml("routes.toml")                 # doctest: +SKIP
+>>> target = routes.route("Can my landlord keep my deposit?")  # doctest: +SKIP
+>>> isinstance(target, Upstream), target.chat_url            # doctest: +SKIP
+(True, 'http://127.0.0.1:8101/v1/chat/completions')
+
+:class:`Routes` and the config types need only the standard library; :func:`create_app` (the ASGI app that
+``gqr serve`` runs) imports starlette and httpx on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from gqr.serve._config import DEFAULT_MESSAGES, Limits, Rejection, Upstream, read_config
+from gqr.serve._routes import Routes
+
+if TYPE_CHECKING:
+    from gqr.serve._app import create_app
+
+__all__ = ["DEFAULT_MESSAGES", "Limits", "Rejection", "Routes", "Upstream", "create_app", "read_config"]
+
+
+def __getattr__(name: str) -> Any:
+    # The web stack is optional: import it only when the app is asked for.
+    if name == "create_app":
+        from gqr._extras import require
+
+        require("starlette", "serve")
+        require("httpx", "serve")
+        from gqr.serve import _app
+
+        return _app.create_app
+    raise AttributeError(f"module 'gqr.serve' has no attribute {name!r}")

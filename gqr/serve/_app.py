@@ -1,0 +1,232 @@
+"""The ASGI application: classification, OpenAI-compatible chat completions routed per domain, health, metrics."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gqr._decision import Decision
+from gqr._errors import InvalidInputError
+from gqr.serve._config import Rejection
+from gqr.serve._http import ApiError, error_response, read_json
+from gqr.serve._metrics import CONTENT_TYPE, Metrics
+from gqr.serve._routes import Routes
+from gqr.serve._upstream import forward
+
+__all__ = ["create_app"]
+
+logger = logging.getLogger("gqr.serve")
+
+ENDPOINTS = ("/v1/classify", "/v1/chat/completions", "/healthz", "/metrics")
+
+
+class _Timing:
+    """ASGI middleware: counts every response by endpoint and status and observes its full duration."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        endpoint = scope["path"] if scope["path"] in ENDPOINTS else "other"
+        status = 500
+
+        async def timed_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, timed_send)
+        finally:
+            self.metrics.observe_request(endpoint, status, time.perf_counter() - start)
+
+
+def _route_headers(decision: Decision) -> dict[str, str]:
+    headers = {"x-gqr-route": decision.route or "rejected", "x-gqr-confidence": f"{decision.confidence:.4f}"}
+    if decision.reason is not None:
+        headers["x-gqr-reason"] = decision.reason
+    return headers
+
+
+def _user_text(payload: Any) -> str:
+    """The text of the last user message of a chat completion request."""
+    if not isinstance(payload, dict):
+        raise ApiError(422, "invalid_request", f"body: expected a JSON object, got {type(payload).__name__}")
+    messages = payload.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise ApiError(422, "invalid_request", f"messages: expected a non-empty list, got {json.dumps(messages)[:80]}")
+    if not isinstance(payload.get("stream", False), bool):
+        raise ApiError(
+            422, "invalid_request", f"stream: expected true or false, got {json.dumps(payload['stream'])[:80]}"
+        )
+    for message in reversed(messages):
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, str):
+                return content
+            if isinstance(content, list) and all(isinstance(p, dict) for p in content):
+                parts = [p.get("text") for p in content if p.get("type") == "text"]
+                return "\n".join(t for t in parts if isinstance(t, str))
+            raise ApiError(
+                422, "invalid_request", f"last user message content: expected a string or parts, got {content!r:.80}"
+            )
+    raise ApiError(422, "invalid_request", "messages: expected at least one message with role 'user', got none")
+
+
+def _completion(rejection: Rejection, stream: bool, headers: dict[str, str]) -> Response:
+    """A rejection answered as an ordinary chat completion (or its event stream), so clients keep working."""
+    ident, created = f"chatcmpl-gqr-{uuid.uuid4().hex}", int(time.time())
+    if not stream:
+        return JSONResponse(
+            {
+                "id": ident,
+                "object": "chat.completion",
+                "created": created,
+                "model": "gqr",
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": rejection.message},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+            },
+            headers=headers,
+        )
+
+    def chunk(delta: dict[str, str], finish: str | None) -> str:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        body = {"id": ident, "object": "chat.completion.chunk", "created": created, "model": "gqr", "choices": [choice]}
+        return f"data: {json.dumps(body)}\n\n"
+
+    async def events() -> AsyncIterator[str]:
+        yield chunk({"role": "assistant", "content": rejection.message}, None)
+        yield chunk({}, "stop")
+        yield "data: [DONE]\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+
+
+class _Service:
+    def __init__(self, routes: Routes, metrics: Metrics, offload: bool) -> None:
+        self.routes, self.metrics, self.offload = routes, metrics, offload
+        self.client: httpx.AsyncClient | None = None
+
+    async def _decide(self, texts: list[str]) -> list[Decision]:
+        try:
+            if self.offload:
+                decisions = await run_in_threadpool(self.routes.classify_batch, texts)
+            else:
+                decisions = self.routes.classify_batch(texts)
+        except Exception:
+            logger.exception("classifier %r failed; answering with reason 'error'", self.routes.name)
+            decisions = [Decision(route=None, confidence=0.0, reason="error")] * len(texts)
+        for decision in decisions:
+            self.metrics.observe_decision(decision)
+        return decisions
+
+    async def classify(self, request: Request) -> Response:
+        payload = await read_json(request, self.routes.limits.max_body_bytes)
+        if not isinstance(payload, dict) or ("text" in payload) == ("texts" in payload):
+            got = sorted(payload) if isinstance(payload, dict) else type(payload).__name__
+            raise ApiError(422, "invalid_request", f'body: expected {{"text": str}} or {{"texts": [str]}}, got {got}')
+        single = "text" in payload
+        value = payload["text"] if single else payload["texts"]
+        texts = [value] if single else value
+        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+            expected = "text: expected a string" if single else "texts: expected a list of strings"
+            raise ApiError(422, "invalid_request", f"{expected}, got {json.dumps(value)[:80]}")
+        cap = self.routes.limits.max_batch
+        if len(texts) > cap:
+            raise ApiError(413, "too_many_texts", f"texts: expected at most {cap}, got {len(texts)}")
+        decisions = [d.to_dict() for d in await self._decide(texts)]
+        body = {"model": self.routes.name, **({"decision": decisions[0]} if single else {"decisions": decisions})}
+        return JSONResponse(body)
+
+    async def chat(self, request: Request) -> Response:
+        payload = await read_json(request, self.routes.limits.max_body_bytes)
+        (decision,) = await self._decide([_user_text(payload)])
+        target = self.routes.target(decision)
+        headers = _route_headers(decision)
+        logger.debug("chat completion: %s", headers)
+        if isinstance(target, Rejection):
+            return _completion(target, payload.get("stream", False), headers)
+        assert self.client is not None, "the HTTP client is opened by the app's lifespan"
+        return await forward(self.client, target, payload, headers, self.metrics.observe_upstream_error)
+
+    async def healthz(self, request: Request) -> Response:
+        return JSONResponse({"status": "ok", "model": self.routes.name})
+
+    async def metrics_text(self, request: Request) -> Response:
+        return Response(self.metrics.render(), media_type=CONTENT_TYPE)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        # Upstreams are configured explicitly: no proxy from the environment; a failed connect is retried once.
+        # Idle connections are dropped after 4 s, before servers with the common 5 s keep-alive close them under us.
+        limits = httpx.Limits(max_connections=512, max_keepalive_connections=128, keepalive_expiry=4.0)
+        transport = httpx.AsyncHTTPTransport(limits=limits, retries=1)
+        async with httpx.AsyncClient(transport=transport, trust_env=False) as client:
+            self.client = client
+            yield
+            self.client = None
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return exc.response()
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_response(exc.status_code, "http_error", f"{request.method} {request.url.path}: {exc.detail}")
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    # Starlette re-raises the exception after this answer, so the ASGI server logs its traceback.
+    return error_response(500, "internal_error", f"internal error ({type(exc).__name__}); see the service log")
+
+
+def create_app(routes: Routes, *, offload: bool = False) -> Starlette:
+    """The ASGI app serving ``routes``: ``POST /v1/classify``, ``POST /v1/chat/completions``, ``GET /healthz``,
+    ``GET /metrics``. Run it with any ASGI server (``gqr serve`` uses uvicorn).
+
+    The classifier runs on the event loop, which suits the ONNX router (microseconds); set ``offload=True`` to run
+    it in a worker thread instead, for slow classifiers such as LLM backends.
+    """
+    if not isinstance(routes, Routes):
+        raise InvalidInputError(f"routes: expected gqr.serve.Routes, got {type(routes).__name__}")
+    metrics = Metrics()
+    service = _Service(routes, metrics, offload)
+    app = Starlette(
+        routes=[
+            Route("/v1/classify", service.classify, methods=["POST"]),
+            Route("/v1/chat/completions", service.chat, methods=["POST"]),
+            Route("/healthz", service.healthz, methods=["GET"]),
+            Route("/metrics", service.metrics_text, methods=["GET"]),
+        ],
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _crash},
+        lifespan=service.lifespan,
+    )
+    app.add_middleware(_Timing, metrics=metrics)
+    return app

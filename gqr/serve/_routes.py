@@ -1,0 +1,134 @@
+"""Routes: a classifier plus, for each decision, where the query goes (an upstream) or what it is answered."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from gqr._decision import DOMAINS, REASONS, Decision
+from gqr._errors import ClassifierOutputError, InvalidInputError
+from gqr._policy import decide
+from gqr._protocol import Classifier
+from gqr.serve._config import DEFAULT_MESSAGES, Limits, Rejection, Upstream, read_config
+
+__all__ = ["Routes"]
+
+_TOO_LONG = Decision(route=None, confidence=1.0, reason="too_long")
+
+
+def _check_text(text: object, where: str) -> None:
+    if not isinstance(text, str):
+        raise InvalidInputError(f"{where}: expected a string, got {type(text).__name__}")
+
+
+class Routes:
+    """The routing table of a deployment: which upstream answers each domain, what each rejection answers.
+
+    ``classifier`` is any :class:`gqr.Classifier` (usually a :func:`gqr.load` router); ``upstreams`` gives one
+    :class:`Upstream` per domain; ``messages`` overrides :data:`DEFAULT_MESSAGES` per rejection reason; ``limits``
+    caps what the service accepts; ``thresholds`` (one per domain) replaces the model's, re-deciding with the shared
+    rule every decision that carries all domain scores. :meth:`from_toml` builds all of it from a routes file.
+
+    ``Routes`` is itself a :class:`gqr.Classifier` (it applies the text-length cap of ``limits`` before the wrapped
+    classifier), and :meth:`route` gives the target of a text: an :class:`Upstream` or a :class:`Rejection`.
+
+    >>> routes = Routes.from_toml("routes.toml")                      # doctest: +SKIP
+    >>> target = routes.route("Can my landlord keep my deposit?")     # doctest: +SKIP
+    >>> target.chat_url if isinstance(target, Upstream) else target.message  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        classifier: Classifier,
+        upstreams: Iterable[Upstream],
+        messages: Mapping[str, str] | None = None,
+        limits: Limits | None = None,
+        thresholds: Mapping[str, float] | None = None,
+    ) -> None:
+        if not isinstance(classifier, Classifier):
+            raise InvalidInputError(
+                f"classifier: expected a gqr.Classifier (name, classify, classify_batch), got {type(classifier)}"
+            )
+        by_domain: dict[str, Upstream] = {}
+        for upstream in upstreams:
+            if not isinstance(upstream, Upstream):
+                raise InvalidInputError(f"upstreams: expected Upstream objects, got {type(upstream).__name__}")
+            if upstream.domain in by_domain:
+                raise InvalidInputError(f"upstreams: domain {upstream.domain!r} given twice")
+            by_domain[upstream.domain] = upstream
+        missing = [d for d in DOMAINS if d not in by_domain]
+        if missing:
+            raise InvalidInputError(f"upstreams: expected one per domain {DOMAINS}, missing {missing}")
+        unknown = sorted(set(messages or {}) - set(REASONS))
+        if unknown:
+            raise InvalidInputError(f"messages: expected reasons from {REASONS}, got {unknown}")
+        self.classifier = classifier
+        self.name = classifier.name
+        self.upstreams: dict[str, Upstream] = {d: by_domain[d] for d in DOMAINS}
+        self.rejections: dict[str, Rejection] = {
+            r: Rejection(r, (messages or {}).get(r, DEFAULT_MESSAGES[r])) for r in REASONS
+        }
+        self.limits = limits or Limits()
+        if thresholds is not None and (
+            set(thresholds) != set(DOMAINS) or not all(0.0 <= float(v) <= 1.0 for v in thresholds.values())
+        ):
+            raise InvalidInputError(f"thresholds: expected a number in [0, 1] for each of {DOMAINS}, got {thresholds}")
+        self.thresholds = dict(thresholds) if thresholds is not None else None
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str], classifier: Classifier | None = None) -> Routes:
+        """Read a routes file; load its ``[router] model`` with :func:`gqr.load` unless ``classifier`` is given."""
+        config = read_config(path)
+        if classifier is None:
+            import gqr
+
+            classifier = gqr.load(config.model)
+        return cls(classifier, config.upstreams.values(), config.messages, config.limits, config.thresholds)
+
+    def classify(self, text: str) -> Decision:
+        """The decision for ``text``; texts over ``limits.max_text_chars`` are rejected as ``too_long``."""
+        return self.classify_batch([text])[0]
+
+    def classify_batch(self, texts: Sequence[str]) -> list[Decision]:
+        """Decisions for ``texts``, in order (the text-length cap applies to each)."""
+        for i, text in enumerate(texts):
+            _check_text(text, f"texts[{i}]")
+        cap = self.limits.max_text_chars
+        kept = [t for t in texts if len(t) <= cap]
+        # A lone text takes the classifier's single-query path, the fastest one for the ONNX router.
+        decided = self.classifier.classify_batch(kept) if len(kept) > 1 else [self.classifier.classify(t) for t in kept]
+        if len(decided) != len(kept):
+            raise ClassifierOutputError(f"classifier {self.name!r}: expected {len(kept)} decisions, got {len(decided)}")
+        it = map(self._rethreshold, decided)
+        return [next(it) if len(t) <= cap else _TOO_LONG for t in texts]
+
+    def _rethreshold(self, decision: Decision) -> Decision:
+        """Apply the configured thresholds to a decision that carries every domain's score (others stay as they are)."""
+        if self.thresholds is None or not all(d in decision.scores for d in DOMAINS):
+            return decision
+        outputs = list(decision.scores)
+        label, reason, confidence = decide(np.array([list(decision.scores.values())]), outputs, self.thresholds)
+        route = DOMAINS[label[0]] if label[0] < len(DOMAINS) else None
+        return Decision(
+            route=route,  # type: ignore[arg-type]
+            confidence=float(confidence[0]),
+            scores=decision.scores,
+            reason=None if route else REASONS[reason[0]],  # type: ignore[arg-type]
+            raw=decision.raw,
+        )
+
+    def target(self, decision: Decision) -> Upstream | Rejection:
+        """Where a decision goes: its domain's upstream, or the rejection for its reason."""
+        if decision.route is None:
+            return self.rejections[decision.reason]  # type: ignore[index]  # a rejection always has a reason
+        return self.upstreams[decision.route]
+
+    def route(self, text: str) -> Upstream | Rejection:
+        """Classify ``text`` and return its target (for apps that call the upstream themselves)."""
+        return self.target(self.classify(text))
+
+    def __repr__(self) -> str:
+        ups = ", ".join(f"{d}={u.chat_url}" for d, u in self.upstreams.items())
+        return f"Routes(classifier={self.name!r}, {ups})"

@@ -1,0 +1,88 @@
+"""Writing a trained model as ``<name>.onnx`` + ``<name>.json`` (the card, contract C)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from gqr._decision import DOMAINS
+from gqr._policy import REJECT_OUTPUTS
+from gqr._version import __version__
+
+__all__ = ["FORMAT_VERSION", "make_card", "sha256_of", "update_bench", "write_model"]
+
+FORMAT_VERSION = 1
+_FAMILIES = ("widemlp", "fasttext", "svm", "xgboost")
+_VARIANTS = ("strict", "guarded")
+
+
+def make_card(
+    *,
+    name: str,
+    family: str,
+    variant: str,
+    description: str,
+    outputs: Sequence[str],
+    thresholds: Mapping[str, float],
+    featurizer: Mapping[str, Any],
+    training: Mapping[str, Any],
+    bench: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A card dict (without its ``onnx`` entry, which :func:`write_model` fills in), checked against contract C."""
+    if family not in _FAMILIES or variant not in _VARIANTS:
+        raise ValueError(
+            f"family must be one of {_FAMILIES} and variant one of {_VARIANTS}, got {family!r} and {variant!r}"
+        )
+    outputs = list(outputs)
+    if tuple(outputs[: len(DOMAINS)]) != DOMAINS or any(o not in REJECT_OUTPUTS for o in outputs[len(DOMAINS) :]):
+        raise ValueError(f"outputs must be {list(DOMAINS)} then any of {list(REJECT_OUTPUTS)}, got {outputs}")
+    if variant == "strict" and len(outputs) != len(DOMAINS):
+        raise ValueError(f"a strict model outputs only {list(DOMAINS)}, got {outputs}")
+    if sorted(thresholds) != sorted(DOMAINS) or not all(0.0 <= float(t) <= 1.0 for t in thresholds.values()):
+        raise ValueError(f"thresholds must map each of {list(DOMAINS)} to a number in [0, 1], got {dict(thresholds)}")
+    return {
+        "format_version": FORMAT_VERSION,
+        "name": name,
+        "family": family,
+        "variant": variant,
+        "gqr_version": __version__,
+        "description": description,
+        "outputs": outputs,
+        "thresholds": {d: round(float(thresholds[d]), 6) for d in DOMAINS},
+        "featurizer": dict(featurizer),
+        "training": dict(training),
+        "bench": dict(bench or {}),
+    }
+
+
+def sha256_of(path: str | os.PathLike[str]) -> str:
+    """Hex sha256 of a file."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def write_model(model: Any, card: Mapping[str, Any], out_dir: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """Write ``model`` (an ``onnx.ModelProto`` or its bytes) and ``card`` into ``out_dir`` as ``<name>.onnx/.json``.
+
+    The card gets its ``onnx`` entry (file, sha256, bytes). Returns ``(onnx_path, card_path)``.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    name = card["name"]
+    blob = model if isinstance(model, bytes) else model.SerializeToString()
+    onnx_path, card_path = out / f"{name}.onnx", out / f"{name}.json"
+    onnx_path.write_bytes(blob)
+    full = {**card, "onnx": {"file": onnx_path.name, "sha256": hashlib.sha256(blob).hexdigest(), "bytes": len(blob)}}
+    card_path.write_text(json.dumps(full, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    return onnx_path, card_path
+
+
+def update_bench(card_path: str | os.PathLike[str], bench: Mapping[str, Any]) -> None:
+    """Replace the ``bench`` entry of a written card (the ONNX file and its sha256 are left as they are)."""
+    path = Path(card_path)
+    card = json.loads(path.read_text(encoding="utf-8"))
+    card["bench"] = dict(bench)
+    path.write_text(json.dumps(card, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")

@@ -1,0 +1,132 @@
+"""Labelled training and eval sets for the two variants, assembled from :mod:`gqr.data`.
+
+* ``strict``: outputs ``law``, ``finance``, ``healthcare``; trained on in-domain text only (the paper's protocol).
+  Outliers, when included (eval), have no output of their own: their target row is all zeros.
+* ``guarded``: adds ``off_topic``, ``unsafe`` and ``other_language``, learned from the outlier pool.
+
+The outlier pool is large and lopsided (tens of thousands of Tatoeba sentences next to a few hundred jailbreaks), so
+each outlier dataset is capped at ``max_per_dataset`` texts (a seeded sample); :meth:`LabelledSet.sample_weights`
+then balances the outputs in the loss.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from gqr import data
+from gqr._decision import DOMAINS, OOD
+from gqr._policy import REJECT_OUTPUTS
+
+__all__ = ["VARIANTS", "LabelledSet", "build", "outputs_for"]
+
+VARIANTS: tuple[str, ...] = ("strict", "guarded")
+
+
+def outputs_for(variant: str) -> tuple[str, ...]:
+    """The score outputs of a ``variant`` model."""
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
+    return DOMAINS if variant == "strict" else (*DOMAINS, *REJECT_OUTPUTS)
+
+
+@dataclass(frozen=True)
+class LabelledSet:
+    """Texts with their output index (``-1``: no output, an outlier seen by a strict model) and provenance."""
+
+    texts: list[str]
+    targets: np.ndarray
+    outputs: tuple[str, ...]
+    labels: list[str]
+    reasons: list[str | None]
+    datasets: list[str]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def target_matrix(self) -> np.ndarray:
+        """One-hot float32 ``[n, len(outputs)]`` (all zeros for target ``-1``)."""
+        y = np.zeros((len(self.texts), len(self.outputs)), dtype=np.float32)
+        rows = np.flatnonzero(self.targets >= 0)
+        y[rows, self.targets[rows]] = 1.0
+        return y
+
+    def sample_weights(self) -> np.ndarray:
+        """Per-text weights giving every output (and the no-output group) the same total weight, mean 1."""
+        groups, inverse, counts = np.unique(self.targets, return_inverse=True, return_counts=True)
+        w = (len(self.targets) / (len(groups) * counts))[inverse]
+        return w.astype(np.float32)
+
+    def sources(self) -> dict[str, list[str]]:
+        """For each output (and ``ood`` for outliers without an output), the datasets it was learned from."""
+        out: dict[str, set[str]] = {}
+        for t, ds in zip(self.targets.tolist(), self.datasets, strict=True):
+            out.setdefault(self.outputs[t] if t >= 0 else OOD, set()).add(ds)
+        return {k: sorted(v) for k, v in sorted(out.items())}
+
+    def counts(self) -> dict[str, int]:
+        """Number of texts per output (``ood`` for outliers without an output)."""
+        c = Counter(self.outputs[t] if t >= 0 else OOD for t in self.targets.tolist())
+        return dict(sorted(c.items()))
+
+    def subset(self, index: Sequence[int] | np.ndarray) -> LabelledSet:
+        idx = np.asarray(index, dtype=np.int64)
+        pick = idx.tolist()
+        return LabelledSet(
+            texts=[self.texts[i] for i in pick],
+            targets=self.targets[idx],
+            outputs=self.outputs,
+            labels=[self.labels[i] for i in pick],
+            reasons=[self.reasons[i] for i in pick],
+            datasets=[self.datasets[i] for i in pick],
+        )
+
+
+def build(
+    split: str,
+    variant: str,
+    *,
+    outliers: bool | None = None,
+    max_per_dataset: int | None = 5000,
+    seed: int = 0,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> LabelledSet:
+    """The in-domain texts of ``split`` plus (by default for ``guarded``, and always for eval) its outliers.
+
+    ``outliers=None`` means: include them unless this is the ``train`` split of a ``strict`` model. Each outlier
+    dataset keeps at most ``max_per_dataset`` texts (seeded sample; ``None`` keeps all).
+    """
+    outputs = outputs_for(variant)
+    if max_per_dataset is not None and max_per_dataset < 1:
+        raise ValueError(f"max_per_dataset must be a positive int or None, got {max_per_dataset!r}")
+    if outliers is None:
+        outliers = not (variant == "strict" and split == "train")
+    examples = list(data.load_id(split, data_dir))
+    if outliers:
+        examples += _cap(data.load_outliers(split, data_dir), max_per_dataset, np.random.default_rng(seed))
+    index = {o: i for i, o in enumerate(outputs)}
+    targets = np.array([index.get(ex.label if ex.label != OOD else ex.reason, -1) for ex in examples], dtype=np.int64)
+    return LabelledSet(
+        texts=[ex.text for ex in examples],
+        targets=targets,
+        outputs=outputs,
+        labels=[ex.label for ex in examples],
+        reasons=[ex.reason for ex in examples],
+        datasets=[ex.dataset for ex in examples],
+    )
+
+
+def _cap(examples: Sequence[data.Example], limit: int | None, rng: np.random.Generator) -> list[data.Example]:
+    if limit is None:
+        return list(examples)
+    groups: dict[str, list[int]] = {}
+    for i, ex in enumerate(examples):
+        groups.setdefault(ex.dataset, []).append(i)
+    keep: list[int] = []
+    for idx in groups.values():
+        keep += idx if len(idx) <= limit else rng.choice(idx, limit, replace=False).tolist()
+    return [examples[i] for i in sorted(keep)]

@@ -1,0 +1,162 @@
+"""The shared training run: data → fit → ONNX → thresholds tuned on the eval split → model + card on disk."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gqr._errors import InvalidInputError
+from gqr._extras import require
+from gqr._log import logger
+from gqr.train._card import make_card, update_bench, write_model
+from gqr.train._dataset import LabelledSet, build
+from gqr.train._onnx import run, session
+from gqr.train._tune import EvalScores, tune_thresholds
+
+__all__ = ["FAMILIES", "TrainResult", "bench_numbers", "train", "trainer_class"]
+
+# family -> "module:Class" of its trainer (imported on use, so one family's libraries load only when it trains).
+# A trainer takes keyword parameters (``seed`` among them) in ``__init__`` and offers ``family``, ``summary``,
+# ``get_params()``, ``fit(train: LabelledSet, eval_set: LabelledSet | None) -> self`` setting ``featurizer_``
+# and ``outputs_``, and ``to_onnx() -> onnx.ModelProto`` (contract C).
+FAMILIES: dict[str, str] = {
+    "widemlp": "gqr.train._widemlp:WideMLP",
+    "fasttext": "gqr.train._fasttext:FastText",
+    "svm": "gqr.train._svm:LinearSVM",
+    "xgboost": "gqr.train._xgboost:XGBoost",
+}
+# What each family trains with (all in the ``train`` extra); checked before any data is read.
+_LIBRARIES: dict[str, tuple[str, ...]] = {
+    "widemlp": ("torch",),
+    "fasttext": ("fasttext",),
+    "svm": ("sklearn",),
+    "xgboost": ("xgboost",),
+}
+
+
+def trainer_class(family: str) -> type:
+    """The trainer class of ``family``."""
+    if family not in FAMILIES:
+        raise ValueError(f"unknown model family {family!r}; expected one of {sorted(FAMILIES)}")
+    module, cls = FAMILIES[family].split(":")
+    return getattr(importlib.import_module(module), cls)
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What :func:`train` wrote and measured."""
+
+    onnx_path: Path
+    card_path: Path
+    thresholds: dict[str, float]
+    eval: EvalScores
+    seconds: float
+    estimator: Any
+
+
+def train(
+    family: str,
+    variant: str,
+    *,
+    out_dir: str | os.PathLike[str] = "models",
+    name: str | None = None,
+    params: Mapping[str, Any] | None = None,
+    seed: int = 0,
+    max_per_dataset: int | None = 5000,
+    data_dir: str | os.PathLike[str] | None = None,
+    train_set: LabelledSet | None = None,
+    eval_set: LabelledSet | None = None,
+    bench: bool = False,
+) -> TrainResult:
+    """Train ``family`` (``widemlp``, …) as ``variant`` (``strict`` or ``guarded``) and write ``<name>.onnx/.json``.
+
+    The training set is the ``train`` split (outliers capped at ``max_per_dataset`` per dataset, guarded only);
+    thresholds are tuned on the ``eval`` split (in-domain + outliers), never on the GQR-Bench OOD test sets.
+    ``train_set`` / ``eval_set`` replace the data from :mod:`gqr.data` (tests use small ones). ``bench=True``
+    then scores the written model on GQR-Bench (:func:`gqr.bench.evaluate`, the OOD test sets: reporting only) and
+    stores the numbers in the card's ``bench`` entry.
+    """
+    start = time.perf_counter()
+    cls = trainer_class(family)
+    for module in ("onnx", "pyarrow", "scipy", *_LIBRARIES[family]):
+        require(module, "train")
+    accepted = set(inspect.signature(cls).parameters)
+    unknown = sorted(set(params or {}) - accepted)
+    if unknown:
+        raise InvalidInputError(f"family {family!r} takes the parameters {sorted(accepted)}, got unknown {unknown}")
+    name = name or f"{family}-{variant}"
+    if train_set is None:
+        train_set = build("train", variant, max_per_dataset=max_per_dataset, seed=seed, data_dir=data_dir)
+    if eval_set is None:
+        eval_set = build("eval", variant, max_per_dataset=max_per_dataset, seed=seed, data_dir=data_dir)
+    if train_set.outputs != eval_set.outputs:
+        raise ValueError(f"train and eval sets disagree on outputs: {train_set.outputs} vs {eval_set.outputs}")
+    logger.info("train %s: %d train texts %s, %d eval texts", name, len(train_set), train_set.counts(), len(eval_set))
+    estimator = cls(**{**dict(params or {}), "seed": seed}).fit(train_set, eval_set)
+    model = estimator.to_onnx()
+    scores = run(session(model), estimator.featurizer_, eval_set.texts)
+    thresholds, ev = tune_thresholds(scores, estimator.outputs_, eval_set)
+    logger.info("train %s: thresholds %s, eval %s", name, thresholds, ev.to_dict())
+    seconds = time.perf_counter() - start
+    card = make_card(
+        name=name,
+        family=family,
+        variant=variant,
+        description=f"{cls.summary}; {variant}: {_VARIANT_TEXT[variant]}",
+        outputs=estimator.outputs_,
+        thresholds=thresholds,
+        featurizer=estimator.featurizer_.to_dict(),
+        training={
+            "sources": train_set.sources(),
+            "n_train": len(train_set),
+            "n_train_per_output": train_set.counts(),
+            "n_eval": len(eval_set),
+            "max_outliers_per_dataset": max_per_dataset,
+            "params": estimator.get_params(),
+            "seed": seed,
+            "seconds": round(seconds, 1),
+            "eval": _rounded(ev.to_dict()),
+            "history": _rounded(getattr(estimator, "history_", None)),
+            "best_epoch": getattr(estimator, "best_epoch_", None),
+        },
+    )
+    onnx_path, card_path = write_model(model, card, out_dir)
+    logger.info("train %s: wrote %s (%d bytes) in %.0f s", name, onnx_path, onnx_path.stat().st_size, seconds)
+    if bench:
+        update_bench(card_path, bench_numbers(card_path, data_dir))
+    return TrainResult(onnx_path, card_path, thresholds, ev, seconds, estimator)
+
+
+_VARIANT_TEXT = {
+    "strict": "trained on in-domain text only; out-of-domain when no domain clears its threshold",
+    "guarded": "also learns off_topic / unsafe / other_language outputs from the outlier pool",
+}
+
+
+def bench_numbers(card_path: Path, data_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """GQR-Bench numbers of a written model, for its card (test sets used for reporting only)."""
+    import gqr
+    from gqr.bench import evaluate
+
+    result = evaluate(gqr.load(str(card_path)), data_dir=data_dir).to_dict()
+    keys = ("gqr_score", "id_acc", "ood_acc", "unsafe_avg", "reason_acc", "p50_us", "p99_us", "throughput_qps")
+    extra = ("id_acc_per_domain", "ood_acc_per_set", "reason_acc_per_set")
+    return _rounded({**{k: result[k] for k in keys}, **{k: result[k] for k in extra}})
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        return round(float(value), 4)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value

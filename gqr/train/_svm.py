@@ -1,0 +1,142 @@
+"""TF-IDF + linear SVM: one-vs-rest ``LinearSVC`` per output, each calibrated by a Platt sigmoid.
+
+The Platt sigmoid of output ``k`` is fit on out-of-fold SVM scores (``calibration_folds``-fold cross-validation on
+the training data); the final SVM is then fit on all training texts. Exported to ONNX with the calibration folded
+into the weights: ``scores = sigmoid(sum_j weights_j * table[ids_j] + bias)`` with ``table = coef * a`` and
+``bias = intercept * a + c`` (one EmbeddingBag of width K, then a sigmoid per output).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from gqr._extras import require
+from gqr._log import logger
+from gqr.train._dataset import LabelledSet
+from gqr.train._featurized import FeaturizedTrainer, csr_features
+from gqr.train._onnx import GraphBuilder
+
+__all__ = ["LinearSVM"]
+
+
+class LinearSVM(FeaturizedTrainer):
+    """The TF-IDF + linear SVM trainer (scikit-learn style: parameters here, checked in :meth:`fit`).
+
+    Parameters: ``C`` and ``max_iter`` of each ``LinearSVC``, ``calibration_folds`` for the Platt sigmoids,
+    ``balance`` (see :class:`FeaturizedTrainer`), the featurizer settings and ``seed``.
+    Texts without an output (target ``-1``) are negatives for every output.
+    Fitted attributes: ``featurizer_``, ``outputs_``, ``estimators_`` (one ``LinearSVC`` per output),
+    ``calibration_`` (``[K, 2]``: slope ``a`` and offset ``c`` of ``sigmoid(a * svm_score + c)``).
+    """
+
+    family: ClassVar[str] = "svm"
+    summary: ClassVar[str] = "TF-IDF + linear SVM: one-vs-rest LinearSVC with a Platt sigmoid per output"
+    _PARAMS: ClassVar[tuple[str, ...]] = (
+        "C",
+        "max_iter",
+        "calibration_folds",
+        "balance",
+        "max_features",
+        "max_char_features",
+        "char_ngram_range",
+        "bigrams",
+        "min_df",
+        "max_tokens",
+        "seed",
+    )
+    _POSITIVE: ClassVar[tuple[str, ...]] = ("max_iter", "max_features", "min_df", "max_tokens")
+
+    def __init__(
+        self,
+        *,
+        C: float = 1.5,
+        max_iter: int = 5000,
+        calibration_folds: int = 3,
+        balance: float = 1.0,
+        max_features: int = 50_000,
+        max_char_features: int = 50_000,
+        char_ngram_range: tuple[int, int] = (3, 5),
+        bigrams: bool = True,
+        min_df: int = 2,
+        max_tokens: int = 128,
+        seed: int = 0,
+    ) -> None:
+        self.C = C
+        self.max_iter = max_iter
+        self.calibration_folds = calibration_folds
+        self.balance = balance
+        self.max_features = max_features
+        self.max_char_features = max_char_features
+        self.char_ngram_range = char_ngram_range
+        self.bigrams = bigrams
+        self.min_df = min_df
+        self.max_tokens = max_tokens
+        self.seed = seed
+
+    def _check(self) -> None:
+        super()._check()
+        if not self.C > 0:
+            raise ValueError(f"C must be > 0, got {self.C!r}")
+        if not isinstance(self.calibration_folds, int) or self.calibration_folds < 2:
+            raise ValueError(f"calibration_folds must be an int >= 2, got {self.calibration_folds!r}")
+
+    def fit(self, train: LabelledSet, eval_set: LabelledSet | None = None) -> LinearSVM:
+        """Fit the featurizer, one calibrated ``LinearSVC`` per output on ``train``; ``eval_set`` is not used."""
+        self._start_fit(train, all_labelled=False)
+        svm = require("sklearn.svm", "train")
+        model_selection = require("sklearn.model_selection", "train")
+        X = csr_features(self.featurizer_, train.texts)
+        Y = train.target_matrix().astype(np.int64)
+        sw = self._weights(train)
+        self.estimators_: list[Any] = []
+        self.calibration_ = np.zeros((len(self.outputs_), 2), dtype=np.float64)
+        for k, output in enumerate(self.outputs_):
+            y = Y[:, k]
+            n_pos = int(y.sum())
+            if n_pos < self.calibration_folds or len(y) - n_pos < self.calibration_folds:
+                raise ValueError(
+                    f"output {output!r} needs at least {self.calibration_folds} positive and negative training "
+                    f"texts, got {n_pos} positive and {len(y) - n_pos} negative"
+                )
+            folds = model_selection.StratifiedKFold(self.calibration_folds, shuffle=True, random_state=self.seed)
+            held_out = np.zeros(len(y), dtype=np.float64)
+            for fit_rows, cal_rows in folds.split(np.zeros(len(y)), y):
+                held_out[cal_rows] = self._svc(svm, X[fit_rows], y[fit_rows], sw[fit_rows]).decision_function(
+                    X[cal_rows]
+                )
+            self.calibration_[k] = _platt(held_out, y, sw)
+            self.estimators_.append(self._svc(svm, X, y, sw))
+            logger.info("svm %s: calibration a=%.3f c=%.3f", output, *self.calibration_[k])
+        return self
+
+    def _svc(self, svm: Any, X: Any, y: np.ndarray, sw: np.ndarray) -> Any:
+        return svm.LinearSVC(C=self.C, max_iter=self.max_iter, random_state=self.seed).fit(X, y, sample_weight=sw)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated scores ``[n, len(outputs_)]`` computed by scikit-learn (the source model of the ONNX graph)."""
+        X = csr_features(self.featurizer_, texts)
+        margin = np.stack([est.decision_function(X) for est in self.estimators_], axis=1)
+        z = margin * self.calibration_[:, 0] + self.calibration_[:, 1]
+        return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+
+    def to_onnx(self) -> Any:
+        """The contract-C ONNX graph: EmbeddingBag of width K (calibrated SVM weights) + bias → Sigmoid."""
+        a, c = self.calibration_[:, 0], self.calibration_[:, 1]
+        coef = np.stack([est.coef_[0] for est in self.estimators_], axis=1)  # [n_features, K]
+        intercept = np.array([est.intercept_[0] for est in self.estimators_])
+        table = (coef * a).astype(np.float32)
+        table[0] = 0.0  # padding id
+        g = GraphBuilder(f"svm-{len(self.outputs_)}")
+        logits = g.add(g.embedding_bag(table), (intercept * a + c).astype(np.float32))
+        return g.build(g.sigmoid(logits), len(self.outputs_), {"outputs": ",".join(self.outputs_)})
+
+
+def _platt(margin: np.ndarray, y: np.ndarray, sample_weight: np.ndarray) -> tuple[float, float]:
+    """Slope and offset of the logistic fit ``P(y=1 | margin) = sigmoid(a * margin + c)``."""
+    linear_model = require("sklearn.linear_model", "train")
+    lr = linear_model.LogisticRegression(C=1e4, max_iter=1000)
+    lr.fit(margin[:, None], y, sample_weight=sample_weight)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])

@@ -1,0 +1,228 @@
+"""WideMLP (the GQR paper's model): TF-IDF-weighted bag of features → one wide hidden layer → one sigmoid per output.
+
+``EmbeddingBag(mode="sum", per_sample_weights)`` of width ``hidden`` (the first layer, a Gather + weighted sum) →
+ReLU → dropout → linear → sigmoid, trained with binary cross-entropy (AdamW). Exported to ONNX by hand with the
+embedding table stored as int8 with a per-row scale (or float16 / float32).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from gqr._extras import require
+from gqr._featurize import Featurizer
+from gqr._log import logger
+from gqr.train._dataset import LabelledSet
+from gqr.train._onnx import GraphBuilder
+from gqr.train._tune import tune_thresholds
+
+__all__ = ["WideMLP"]
+
+
+class WideMLP:
+    """The WideMLP trainer (scikit-learn style: parameters here, checked in :meth:`fit`).
+
+    Parameters: ``hidden`` units, ``dropout``, ``epochs``, ``batch_size``, ``lr`` and ``weight_decay`` of AdamW,
+    featurizer settings (``max_features`` token n-grams, ``max_char_features`` character n-grams,
+    ``char_ngram_range``, ``min_df``, ``max_tokens``), ``table_dtype`` of the exported embedding table
+    (``int8``, ``float16`` or ``float32``), ``threads`` for torch and ``seed``.
+    Fitted attributes: ``featurizer_``, ``outputs_``, ``module_`` (the torch model), ``history_`` (per epoch),
+    ``best_epoch_``.
+    """
+
+    family: ClassVar[str] = "widemlp"
+    summary: ClassVar[str] = "WideMLP: TF-IDF bag of words/char n-grams, EmbeddingBag 1024 → ReLU → sigmoid per output"
+
+    def __init__(
+        self,
+        *,
+        hidden: int = 1024,
+        dropout: float = 0.5,
+        epochs: int = 8,
+        batch_size: int = 256,
+        lr: float = 1e-3,
+        weight_decay: float = 0.01,
+        max_features: int = 12_000,
+        max_char_features: int = 6_000,
+        char_ngram_range: tuple[int, int] = (3, 5),
+        min_df: int = 2,
+        max_tokens: int = 128,
+        table_dtype: str = "int8",
+        threads: int = 2,
+        seed: int = 0,
+    ) -> None:
+        self.hidden = hidden
+        self.dropout = dropout
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.max_features = max_features
+        self.max_char_features = max_char_features
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.max_tokens = max_tokens
+        self.table_dtype = table_dtype
+        self.threads = threads
+        self.seed = seed
+
+    _PARAMS: ClassVar[tuple[str, ...]] = (
+        "hidden",
+        "dropout",
+        "epochs",
+        "batch_size",
+        "lr",
+        "weight_decay",
+        "max_features",
+        "max_char_features",
+        "char_ngram_range",
+        "min_df",
+        "max_tokens",
+        "table_dtype",
+        "threads",
+        "seed",
+    )
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor parameters (JSON-able)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in ((k, getattr(self, k)) for k in self._PARAMS)}
+
+    def _check(self) -> None:
+        positive = ("hidden", "epochs", "batch_size", "max_features", "min_df", "max_tokens", "threads")
+        for name in positive:
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+        if not (self.lr > 0 and self.weight_decay >= 0):
+            raise ValueError(f"expected lr > 0 and weight_decay >= 0, got {self.lr!r} and {self.weight_decay!r}")
+        if self.table_dtype not in ("int8", "float16", "float32"):
+            raise ValueError(f"table_dtype must be 'int8', 'float16' or 'float32', got {self.table_dtype!r}")
+
+    # ------------------------------------------------------------------------------------------------ fit
+    def fit(self, train: LabelledSet, eval_set: LabelledSet | None = None) -> WideMLP:
+        """Fit the featurizer and the network on ``train`` (rows with target ``-1`` are all-negative examples).
+
+        With an ``eval_set`` (in-domain + outliers), each epoch also records the eval loss and the eval objective
+        with thresholds tuned for it (:func:`tune_thresholds`) in ``history_``, and the weights of the best epoch
+        by that objective are kept (``best_epoch_``): ``epochs`` is then an upper bound chosen on the eval split.
+        """
+        self._check()
+        if len(train) == 0:
+            raise ValueError("expected a non-empty training set, got 0 texts")
+        torch = require("torch", "train")
+        torch.set_num_threads(self.threads)
+        torch.manual_seed(self.seed)
+        rng = np.random.default_rng(self.seed)
+
+        self.featurizer_ = Featurizer(
+            max_features=self.max_features,
+            max_char_features=self.max_char_features,
+            char_ngram_range=tuple(self.char_ngram_range),
+            min_df=self.min_df,
+            max_tokens=self.max_tokens,
+        ).fit(train.texts)
+        self.outputs_ = train.outputs
+        rows = [self.featurizer_.transform_one(t) for t in train.texts]
+        y = torch.from_numpy(train.target_matrix())
+        sw = torch.from_numpy(train.sample_weights())
+        eval_rows = [self.featurizer_.transform_one(t) for t in eval_set.texts] if eval_set is not None else None
+
+        self.module_ = _module(torch, self.featurizer_.n_features, self.hidden, len(self.outputs_), self.dropout)
+        opt = torch.optim.AdamW(self.module_.parameters(), lr=self.lr, weight_decay=self.weight_decay, fused=True)
+        loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
+        self.history_: list[dict[str, float]] = []
+        best: tuple[float, int, Any] = (-1.0, self.epochs, None)
+        for epoch in range(self.epochs):
+            self.module_.train()
+            order = rng.permutation(len(rows))
+            total = 0.0
+            for start in range(0, len(order), self.batch_size):
+                idx = order[start : start + self.batch_size]
+                ids, weights, offsets = _bag(torch, [rows[i] for i in idx])
+                logits = self.module_(ids, weights, offsets)
+                loss = (loss_fn(logits, y[idx]).mean(dim=1) * sw[idx]).mean()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                total += float(loss.detach()) * len(idx)
+            entry = {"epoch": epoch + 1, "train_loss": total / len(rows)}
+            if eval_set is not None and eval_rows is not None:
+                logits = self._logits(eval_rows)
+                loss = loss_fn(torch.from_numpy(logits), torch.from_numpy(eval_set.target_matrix())).mean(dim=1)
+                entry["eval_loss"] = float((loss * torch.from_numpy(eval_set.sample_weights())).mean())
+                probs = 1.0 / (1.0 + np.exp(-logits))
+                entry["eval_objective"] = tune_thresholds(probs, self.outputs_, eval_set)[1].objective
+                if entry["eval_objective"] > best[0]:
+                    best = (entry["eval_objective"], epoch + 1, copy.deepcopy(self.module_.state_dict()))
+            self.history_.append(entry)
+            logger.info("widemlp epoch %d: %s", epoch + 1, entry)
+        self.best_epoch_ = best[1]
+        if best[2] is not None:
+            self.module_.load_state_dict(best[2])
+        self.module_.eval()
+        return self
+
+    def _logits(self, rows: Sequence[tuple[np.ndarray, np.ndarray]], batch_size: int = 1024) -> np.ndarray:
+        torch = require("torch", "train")
+        self.module_.eval()
+        out = []
+        with torch.no_grad():
+            for start in range(0, len(rows), batch_size):
+                out.append(self.module_(*_bag(torch, rows[start : start + batch_size])).numpy())
+        return np.concatenate(out) if out else np.zeros((0, len(self.outputs_)), np.float32)
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        """Sigmoid scores ``[n, len(outputs_)]`` of the torch model (float32 weights, no quantisation)."""
+        logits = self._logits([self.featurizer_.transform_one(t) for t in texts])
+        return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+
+    # --------------------------------------------------------------------------------------------- export
+    def to_onnx(self) -> Any:
+        """The contract-C ONNX graph: EmbeddingBag (Gather, Mul, ReduceSum) + bias → ReLU → MatMul → Sigmoid."""
+        bag, out = self.module_.bag, self.module_.out
+        table = bag.weight.detach().numpy().copy()
+        table[0] = 0.0  # padding row: contributes nothing whatever its weight
+        g = GraphBuilder(f"widemlp-{len(self.outputs_)}")
+        h = g.relu(g.add(g.embedding_bag(table, dtype=self.table_dtype), self.module_.bias.detach().numpy()))
+        logits = g.linear(h, out.weight.detach().numpy().T, out.bias.detach().numpy())
+        return g.build(g.sigmoid(logits), len(self.outputs_), {"outputs": ",".join(self.outputs_)})
+
+
+def _module(torch: Any, n_features: int, hidden: int, n_outputs: int, dropout: float) -> Any:
+    nn = torch.nn
+
+    class _Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bag = nn.EmbeddingBag(n_features, hidden, mode="sum", padding_idx=0)
+            self.bias = nn.Parameter(torch.zeros(hidden))
+            self.drop = nn.Dropout(dropout)
+            self.out = nn.Linear(hidden, n_outputs)
+            nn.init.normal_(self.bag.weight, std=0.05)
+            with torch.no_grad():
+                self.bag.weight[0].zero_()
+
+        def forward(self, ids: Any, weights: Any, offsets: Any) -> Any:
+            h = torch.relu(self.bag(ids, offsets, per_sample_weights=weights) + self.bias)
+            return self.out(self.drop(h))
+
+    return _Net()
+
+
+def _bag(torch: Any, rows: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[Any, Any, Any]:
+    """Flat ``ids``, ``weights`` and ``offsets`` tensors for ``EmbeddingBag`` from featurized rows."""
+    lengths = np.fromiter((len(r[0]) for r in rows), dtype=np.int64, count=len(rows))
+    offsets = np.zeros(len(rows), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=offsets[1:])
+    if lengths.sum() == 0:
+        ids, weights = np.zeros(1, np.int64), np.zeros(1, np.float32)  # all rows empty: one padding entry
+    else:
+        ids = np.concatenate([r[0] for r in rows])
+        weights = np.concatenate([r[1] for r in rows])
+    return torch.from_numpy(ids), torch.from_numpy(weights), torch.from_numpy(offsets)

@@ -1,0 +1,140 @@
+"""The featurizer shared by training and inference: vocabulary, weights, padding, serialisation, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from gqr._featurize import Featurizer
+
+CORPUS = [
+    "Can my landlord keep my deposit?",
+    "My landlord refuses to return the deposit after I moved out.",
+    "How do I file for bankruptcy in 2024?",
+    "What is the tax on capital gains for stocks held 2 years?",
+    "Is ibuprofen safe to take with high blood pressure?",
+    "My doctor prescribed ibuprofen for back pain.",
+    "Can I deduct my home office from my taxes?",
+    "What are the symptoms of high blood pressure?",
+]
+
+
+@pytest.fixture(scope="module")
+def feat() -> Featurizer:
+    return Featurizer(min_df=1).fit(CORPUS)
+
+
+def test_ids_unique_positive_and_weights_l2_normalised(feat: Featurizer) -> None:
+    ids, weights = feat.transform_one("Can my landlord keep my deposit?")
+    assert ids.dtype == np.int64 and weights.dtype == np.float32
+    assert len(ids) == len(set(ids.tolist())) > 0
+    assert ids.min() >= 1 and ids.max() < feat.n_features
+    assert np.all(weights > 0)
+    assert float(weights @ weights) == pytest.approx(1.0, rel=1e-5)
+
+
+def test_known_words_give_one_feature_and_bigrams(feat: Featurizer) -> None:
+    vocab = feat.vocabulary_
+    assert "landlord" in vocab and "my landlord" in vocab and "?" in vocab
+    ids, _ = feat.transform_one("landlord")
+    assert ids.tolist() == [vocab["landlord"]]
+    ids, _ = feat.transform_one("my landlord")
+    assert sorted(ids.tolist()) == sorted([vocab["my"], vocab["landlord"], vocab["my landlord"]])
+
+
+def test_unknown_words_back_off_to_char_ngrams() -> None:
+    small = Featurizer(min_df=1, max_features=4).fit(CORPUS)
+    words = [k for k in small.vocabulary_ if not k.startswith("#")]
+    assert len(words) == 4 and "landlord" not in words
+    assert "#<la" in small.vocabulary_ and "#lord>" in small.vocabulary_
+    ids, _ = small.transform_one("landlords")  # unseen word: its n-grams that were learned
+    assert small.vocabulary_["#<la"] in ids and small.vocabulary_["#lor"] in ids
+    assert small.vocabulary_["#lord>"] not in ids  # "landlords" ends in "ords>"
+    assert Featurizer(min_df=1, char_ngram_range=(0, 0)).fit(CORPUS).transform_one("qqq")[0].size == 0
+
+
+def test_digits_are_normalised(feat: Featurizer) -> None:
+    a, _ = feat.transform_one("bankruptcy in 1999")
+    b, _ = feat.transform_one("bankruptcy in 2024")
+    assert a.tolist() == b.tolist()
+
+
+def test_deterministic_fit_and_transform() -> None:
+    one = Featurizer(min_df=1).fit(CORPUS)
+    two = Featurizer(min_df=1).fit(list(CORPUS))
+    assert one.to_dict() == two.to_dict()
+    for text in CORPUS:
+        i1, w1 = one.transform_one(text)
+        i2, w2 = one.transform_one(text)
+        assert i1.tolist() == i2.tolist() and w1.tolist() == w2.tolist()
+
+
+def test_round_trip_through_json_is_exact(feat: Featurizer) -> None:
+    back = Featurizer.from_dict(json.loads(json.dumps(feat.to_dict())))
+    assert back.vocabulary_ == feat.vocabulary_
+    a, b = feat.transform(CORPUS), back.transform(CORPUS)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+
+
+def test_transform_pads_with_zero_id_and_zero_weight(feat: Featurizer) -> None:
+    texts = ["landlord", "Is ibuprofen safe to take with high blood pressure?", "zzzzqqqq"]
+    ids, weights = feat.transform(texts)
+    assert ids.shape == weights.shape and ids.shape[0] == 3
+    for row, text in enumerate(texts):
+        one_ids, one_w = feat.transform_one(text)
+        n = len(one_ids)
+        assert ids[row, :n].tolist() == one_ids.tolist()
+        assert np.array_equal(weights[row, :n], one_w)
+        assert not ids[row, n:].any() and not weights[row, n:].any()
+    assert not ids[2].any()  # nothing known: an all-padding row
+
+
+def test_unknown_text_gives_empty_row(feat: Featurizer) -> None:
+    ids, weights = feat.transform_one("qqqq zzzz")
+    assert ids.shape == (0,) and weights.shape == (0,)
+    ids, weights = feat.transform(["", "   "])
+    assert ids.shape == (2, 1) and not ids.any() and not weights.any()
+
+
+def test_min_df_and_max_features_prune() -> None:
+    small = Featurizer(min_df=2, max_features=3, max_char_features=5).fit(CORPUS)
+    words = [k for k in small.vocabulary_ if not k.startswith("#")]
+    chars = [k for k in small.vocabulary_ if k.startswith("#")]
+    assert len(words) == 3 and len(chars) == 5
+    assert sorted(small.vocabulary_.values()) == list(range(1, 9))
+    assert "landlord" not in Featurizer(min_df=3).fit(CORPUS).vocabulary_  # seen in 2 texts only
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "\x00\x01\x1f\x7f", "🤔🔥💯", "\ud800 broken surrogate", "Ünïcödé ß ﬁ İstanbul", "\u202e\u200b" * 50],
+)
+def test_odd_text_does_not_crash(feat: Featurizer, text: str) -> None:
+    ids, weights = feat.transform_one(text)
+    assert ids.shape == weights.shape
+    assert np.all(np.isfinite(weights))
+
+
+def test_one_megabyte_text_is_truncated(feat: Featurizer) -> None:
+    big = "landlord deposit " * 60_000
+    ids, weights = feat.transform_one(big)
+    assert len(big) > 1_000_000
+    assert len(ids) <= 2 * feat.max_tokens
+    assert float(weights @ weights) == pytest.approx(1.0, rel=1e-5)
+    tail = "x " * feat.max_tokens + "landlord"
+    assert feat.vocabulary_["landlord"] not in feat.transform_one(tail)[0]  # beyond max_tokens: ignored
+
+
+def test_bad_input_raises_clear_errors(feat: Featurizer) -> None:
+    with pytest.raises(TypeError, match="int"):
+        feat.transform_one(42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="single str"):
+        feat.transform("a text")
+    with pytest.raises(ValueError, match="non-empty"):
+        Featurizer().fit([])
+    with pytest.raises(ValueError, match="char_ngram_range"):
+        Featurizer(char_ngram_range=(3, 11)).fit(CORPUS)
+    with pytest.raises(ValueError, match="kind"):
+        Featurizer.from_dict({"kind": "hashing"})

@@ -1,0 +1,220 @@
+"""The routes file and the library API: precise config errors, ``Routes.route``, limits, thresholds, the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from _serve_support import DOMAINS_TEXT, KeywordClassifier
+
+from gqr import DOMAINS, REASONS, Classifier, InvalidInputError
+from gqr.serve import DEFAULT_MESSAGES, Limits, Rejection, Routes, Upstream, read_config
+
+pytestmark = pytest.mark.serve
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD = """
+[router]
+model = "some-model"
+
+[upstreams.law]
+base_url = "http://127.0.0.1:9001/v1"
+model = "law-llm"
+api_key_env = "GQR_TEST_KEY"
+timeout = 5
+
+[upstreams.finance]
+base_url = "https://finance.example/v1/"
+model = "fin-llm"
+
+[upstreams.healthcare]
+base_url = "http://127.0.0.1:9003/v1"
+model = "health-llm"
+
+[rejections]
+unsafe = "No."
+
+[limits]
+max_text_chars = 50
+"""
+
+
+@pytest.fixture
+def write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("GQR_TEST_KEY", "sk-secret-123")
+
+    def _write(text: str) -> Path:
+        path = tmp_path / "routes.toml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return _write
+
+
+def test_good_file_is_read(write) -> None:
+    config = read_config(write(GOOD))
+    assert config.model == "some-model" and config.thresholds is None
+    law = config.upstreams["law"]
+    assert (law.chat_url, law.model, law.timeout) == ("http://127.0.0.1:9001/v1/chat/completions", "law-llm", 5)
+    assert config.upstreams["finance"].chat_url == "https://finance.example/v1/chat/completions"
+    assert config.upstreams["finance"].timeout == 30.0
+    assert config.messages == {"unsafe": "No."}
+    assert config.limits == Limits(max_text_chars=50)
+
+
+def test_example_config_is_valid() -> None:
+    config = read_config(ROOT / "examples" / "routes.toml")
+    assert sorted(config.upstreams) == sorted(DOMAINS)
+    assert set(config.messages) <= set(REASONS)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('model = "law-llm"', 'model = "law-llm"\ntimeout_s = 3', "[upstreams.law]: unknown key 'timeout_s'"),
+        (
+            'base_url = "http://127.0.0.1:9001/v1"',
+            "base_url = 9001",
+            "[upstreams.law] base_url: expected an http(s) URL, got 9001 (int)",
+        ),
+        (
+            'base_url = "http://127.0.0.1:9001/v1"',
+            'base_url = "ftp://x/v1"',
+            "base_url: expected an http(s) URL, got 'ftp://x/v1' (str)",
+        ),
+        (
+            'base_url = "http://127.0.0.1:9001/v1"',
+            'base_url = "http://u:p@h/v1"',
+            "base_url: expected a URL without credentials",
+        ),
+        ('base_url = "http://127.0.0.1:9001/v1"', "", "[upstreams.law] base_url: required, got nothing"),
+        ("timeout = 5", "timeout = -1", "[upstreams.law] timeout: expected seconds > 0, got -1 (int)"),
+        ("timeout = 5", "timeout = true", "timeout: expected seconds > 0, got True (bool)"),
+        (
+            'api_key_env = "GQR_TEST_KEY"',
+            'api_key_env = "GQR_SURELY_UNSET_VAR"',
+            "api_key_env: environment variable GQR_SURELY_UNSET_VAR is not set",
+        ),
+        (
+            "[upstreams.healthcare]",
+            "[upstreams.health]",
+            "[upstreams]: unknown key 'health', expected one of ('law', 'finance', 'healthcare')",
+        ),
+        ('unsafe = "No."', 'unsafe = "No."\nrude = "x"', "[rejections]: unknown key 'rude'"),
+        ('unsafe = "No."', 'unsafe = ""', "[rejections] unsafe: expected a non-empty string, got '' (str)"),
+        ("max_text_chars = 50", "max_text_chars = 0", "[limits] max_text_chars: expected an integer >= 1, got 0 (int)"),
+        ("max_text_chars = 50", "max_texts = 5", "[limits]: unknown key 'max_texts'"),
+        ('model = "some-model"', "model = 3", "[router] model: expected a model name or path, got 3 (int)"),
+        (
+            'model = "some-model"',
+            "thresholds = { law = 0.5, finance = 0.5 }",
+            "[router] thresholds.healthcare: expected a number in [0, 1], got nothing",
+        ),
+        (
+            'model = "some-model"',
+            "thresholds = { law = 1.5, finance = 0.5, healthcare = 0.5 }",
+            "thresholds.law: expected a number in [0, 1], got 1.5",
+        ),
+        ("[router]", "[routr]", "top level: unknown key 'routr'"),
+        ('[router]\nmodel = "some-model"', 'router = "m"', "router: expected a table, got 'm' (str)"),
+        ("[upstreams.law]", "[law]", "top level: unknown key 'law'"),
+        ('model = "law-llm"', 'model = "law-llm"\n[', "not valid TOML"),
+    ],
+)
+def test_config_errors_name_file_key_expected_and_got(write, old: str, new: str, message: str) -> None:
+    assert old in GOOD
+    path = write(GOOD.replace(old, new, 1))
+    with pytest.raises(InvalidInputError) as info:
+        read_config(path)
+    assert str(info.value).startswith(f"{path}: ")
+    assert message in str(info.value)
+
+
+def test_missing_upstream_and_missing_file(write, tmp_path: Path) -> None:
+    start, end = GOOD.index("[upstreams.finance]"), GOOD.index("[upstreams.healthcare]")
+    with pytest.raises(InvalidInputError, match=r"\[upstreams\] finance: expected a table, got nothing"):
+        read_config(write(GOOD[:start] + GOOD[end:]))
+    with pytest.raises(InvalidInputError, match="config file not found"):
+        read_config(tmp_path / "absent.toml")
+
+
+def test_router_model_path_is_relative_to_the_file(write, tmp_path: Path) -> None:
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "x.json").write_text("{}")
+    assert read_config(write(GOOD.replace('"some-model"', '"m/x.json"'))).model == str(tmp_path / "m" / "x.json")
+
+
+@pytest.fixture
+def routes(write) -> Routes:
+    return Routes.from_toml(write(GOOD), classifier=KeywordClassifier())
+
+
+def test_route_gives_the_upstream_or_the_rejection(routes: Routes) -> None:
+    for domain in DOMAINS:
+        target = routes.route(DOMAINS_TEXT[domain])
+        assert isinstance(target, Upstream) and target.domain == domain
+    assert routes.route("you idiot") == Rejection("unsafe", "No.")
+    assert routes.route("What time is it?") == Rejection("off_topic", DEFAULT_MESSAGES["off_topic"])
+    assert routes.route("landlord " * 10) == Rejection("too_long", DEFAULT_MESSAGES["too_long"])  # > 50 chars
+
+
+def test_routes_is_a_classifier(routes: Routes) -> None:
+    assert isinstance(routes, Classifier) and routes.name == "keywords"
+    decisions = routes.classify_batch([DOMAINS_TEXT["law"], "x" * 51, DOMAINS_TEXT["finance"]])
+    assert [d.route for d in decisions] == ["law", None, "finance"]
+    assert decisions[1].reason == "too_long"
+    with pytest.raises(InvalidInputError, match=r"texts\[1\]: expected a string, got bytes"):
+        routes.classify_batch(["a", b"b"])  # type: ignore[list-item]
+
+
+def test_upstream_key_comes_from_the_environment(routes: Routes, monkeypatch: pytest.MonkeyPatch) -> None:
+    law = routes.upstreams["law"]
+    assert law.headers() == {"authorization": "Bearer sk-secret-123"}
+    assert "sk-secret-123" not in repr(law) + repr(routes)
+    assert routes.upstreams["finance"].headers() == {}
+    monkeypatch.delenv("GQR_TEST_KEY")
+    with pytest.raises(InvalidInputError, match="GQR_TEST_KEY"):
+        law.headers()
+
+
+def test_thresholds_override_applies_the_shared_rule(write) -> None:
+    maybe = "maybe law: my landlord"  # KeywordClassifier scores law 0.6
+    plain = Routes.from_toml(write(GOOD), classifier=KeywordClassifier())
+    assert plain.classify(maybe).route == "law"
+    strict = write(GOOD.replace('model = "some-model"', "thresholds = { law = 0.7, finance = 0.5, healthcare = 0.5 }"))
+    routes = Routes.from_toml(strict, classifier=KeywordClassifier())
+    decision = routes.classify(maybe)
+    assert (decision.route, decision.reason) == (None, "low_confidence")
+    assert decision.confidence == pytest.approx(0.4)
+    assert routes.classify(DOMAINS_TEXT["law"]).route == "law"  # 0.9 clears 0.7
+    assert routes.classify("   ").reason == "empty"  # no scores: kept as it is
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"classifier": object()}, "expected a gqr.Classifier"),
+        ({"upstreams": []}, "missing ['law', 'finance', 'healthcare']"),
+        ({"messages": {"rude": "x"}}, "expected reasons from"),
+        ({"thresholds": {"law": 0.5}}, "thresholds: expected a number in [0, 1] for each of"),
+    ],
+)
+def test_routes_constructor_checks(kwargs: dict, message: str) -> None:
+    args = {
+        "classifier": KeywordClassifier(),
+        "upstreams": [Upstream(d, "http://127.0.0.1:1/v1", "m") for d in DOMAINS],
+    } | kwargs
+    with pytest.raises(InvalidInputError) as info:
+        Routes(**args)
+    assert message in str(info.value)
+
+
+def test_cli_reports_a_bad_config(write) -> None:
+    path = write(GOOD.replace("timeout = 5", 'timeout = "fast"'))
+    res = subprocess.run(
+        [sys.executable, "-m", "gqr", "serve", "--config", str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert res.returncode == 2
+    assert res.stderr.strip() == f"error: {path}: [upstreams.law] timeout: expected seconds > 0, got 'fast' (str)"
