@@ -11,7 +11,7 @@ from gqr._protocol import Classifier
 
 from ._client import Reply
 
-__all__ = ["DEFAULT_MAX_CHARS", "check_texts", "default_router", "failed", "precheck", "routed_by"]
+__all__ = ["DEFAULT_MAX_CHARS", "GuardThenRoute", "check_texts", "default_router", "failed", "precheck", "routed_by"]
 
 DEFAULT_MAX_CHARS = 4000  # longer queries are rejected as "too_long" before any LLM call (context windows)
 
@@ -59,3 +59,43 @@ def default_router(router: Classifier | str | None) -> Classifier:
     if not isinstance(router, Classifier):
         raise InvalidInputError(f"expected a gqr.Classifier, a model name or None as router, got {router!r}")
     return router
+
+
+class GuardThenRoute:
+    """A guard backend: an LLM check per query; the queries it passes go to a router model for their domain.
+
+    Subclasses set ``max_chars`` and ``_router`` (a classifier, a model name, or ``None`` for the default model)
+    and implement :meth:`_verdicts`.
+    """
+
+    max_chars: int
+    _router: Classifier | str | None
+
+    @property
+    def router(self) -> Classifier:
+        """The router model for queries the guard passes (loaded on first use)."""
+        if not isinstance(self._router, Classifier):
+            self._router = default_router(self._router)
+        return self._router
+
+    def classify(self, text: str) -> Decision:
+        return self.classify_batch([text])[0]
+
+    def classify_batch(self, texts: Sequence[str]) -> list[Decision]:
+        check_texts(texts)
+        out: list[Decision | None] = [precheck(t, self.max_chars) for t in texts]
+        todo = [i for i, d in enumerate(out) if d is None]
+        passed: list[tuple[int, dict]] = []
+        for i, (decision, raw) in zip(todo, self._verdicts([texts[i] for i in todo]), strict=True):
+            if decision is None:
+                passed.append((i, raw))
+            out[i] = decision
+        if passed:
+            routed = self.router.classify_batch([texts[i] for i, _ in passed])
+            for (i, raw), decision in zip(passed, routed, strict=True):
+                out[i] = routed_by(decision, raw)
+        return out  # type: ignore[return-value]  # every slot is filled above
+
+    def _verdicts(self, texts: list[str]) -> list[tuple[Decision | None, dict]]:
+        """Per text: the guard's rejection, or ``None`` with the guard's raw output when the query passes."""
+        raise NotImplementedError

@@ -9,7 +9,7 @@ from gqr._decision import Decision
 from gqr._errors import InvalidInputError
 from gqr._protocol import Classifier
 
-from ._base import DEFAULT_MAX_CHARS, check_texts, default_router, failed, precheck, routed_by
+from ._base import DEFAULT_MAX_CHARS, GuardThenRoute, failed
 from ._client import ChatClient, Reply
 
 __all__ = ["CATEGORIES", "PAPER_CATEGORIES", "LlamaGuard"]
@@ -64,7 +64,7 @@ def parse_verdict(text: str) -> tuple[str | None, list[str]]:
     return verdict, [f"S{n}" for n in _CODE.findall(text[match.end() :])] if verdict == "unsafe" else []
 
 
-class LlamaGuard:
+class LlamaGuard(GuardThenRoute):
     """Llama Guard 3 over an OpenAI-compatible API; queries it calls safe go to ``router`` for the domain.
 
     The prompt lists ``categories`` (codes ``S1``..``S14``, or a mapping code -> description for a custom
@@ -103,36 +103,13 @@ class LlamaGuard:
     def __repr__(self) -> str:
         return f"LlamaGuard({self.client!r}, categories={list(self.categories)})"
 
-    @property
-    def router(self) -> Classifier:
-        """The router model for queries the guard passes (loaded on first use)."""
-        if not isinstance(self._router, Classifier):
-            self._router = default_router(self._router)
-        return self._router
-
     def prompt(self, text: str) -> str:
         """The Llama Guard 3 task prompt for one user query."""
         return _TEMPLATE.format(categories=self._policy_text, query=text)
 
-    def classify(self, text: str) -> Decision:
-        return self.classify_batch([text])[0]
-
-    def classify_batch(self, texts: Sequence[str]) -> list[Decision]:
-        check_texts(texts)
-        out: list[Decision | None] = [precheck(t, self.max_chars) for t in texts]
-        todo = [i for i, d in enumerate(out) if d is None]
-        replies = self.client.complete_many([[{"role": "user", "content": self.prompt(texts[i])}] for i in todo])
-        safe: list[tuple[int, dict]] = []
-        for i, reply in zip(todo, replies, strict=True):
-            decision, raw = self._judge(reply)
-            if decision is None:
-                safe.append((i, raw))
-            out[i] = decision
-        if safe:
-            routed = self.router.classify_batch([texts[i] for i, _ in safe])
-            for (i, raw), decision in zip(safe, routed, strict=True):
-                out[i] = routed_by(decision, raw)
-        return out  # type: ignore[return-value]
+    def _verdicts(self, texts: list[str]) -> list[tuple[Decision | None, dict]]:
+        replies = self.client.complete_many([[{"role": "user", "content": self.prompt(t)}] for t in texts])
+        return [self._judge(reply) for reply in replies]
 
     @staticmethod
     def _judge(reply: Reply) -> tuple[Decision | None, dict]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Sequence
 from typing import Any
 
 from gqr._decision import Decision
 from gqr._extras import require
 from gqr._protocol import Classifier
 
-from ._base import DEFAULT_MAX_CHARS, check_texts, default_router, failed, precheck, routed_by
+from ._base import DEFAULT_MAX_CHARS, GuardThenRoute, failed
 from ._client import ChatClient, Reply
 
 __all__ = ["POLICY_PROMPT", "NemoGuard"]
@@ -35,7 +34,7 @@ Question: Should the user message be blocked (Yes or No)?
 Answer:"""
 
 
-class NemoGuard:
+class NemoGuard(GuardThenRoute):
     """NeMo Guardrails' ``self check input`` rail with the paper's policy; passed queries go to ``router``.
 
     The rail runs NeMo's ``openai`` engine against ``client.base_url`` (any OpenAI-compatible server) with the
@@ -94,31 +93,8 @@ class NemoGuard:
             "prompts": [{"task": "self_check_input", "content": self.policy_prompt, "max_tokens": c.max_tokens}],
         }
 
-    @property
-    def router(self) -> Classifier:
-        """The router model for queries the rail passes (loaded on first use)."""
-        if not isinstance(self._router, Classifier):
-            self._router = default_router(self._router)
-        return self._router
-
-    def classify(self, text: str) -> Decision:
-        return self.classify_batch([text])[0]
-
-    def classify_batch(self, texts: Sequence[str]) -> list[Decision]:
-        check_texts(texts)
-        out: list[Decision | None] = [precheck(t, self.max_chars) for t in texts]
-        todo = [i for i, d in enumerate(out) if d is None]
-        checks = asyncio.run_coroutine_threadsafe(self._check_all([texts[i] for i in todo]), self._loop).result()
-        passed: list[tuple[int, dict]] = []
-        for i, (decision, raw) in zip(todo, checks, strict=True):
-            if decision is None:
-                passed.append((i, raw))
-            out[i] = decision
-        if passed:
-            routed = self.router.classify_batch([texts[i] for i, _ in passed])
-            for (i, raw), decision in zip(passed, routed, strict=True):
-                out[i] = routed_by(decision, raw)
-        return out  # type: ignore[return-value]
+    def _verdicts(self, texts: list[str]) -> list[tuple[Decision | None, dict]]:
+        return asyncio.run_coroutine_threadsafe(self._check_all(texts), self._loop).result()
 
     def close(self) -> None:
         """Stop the private event loop."""
