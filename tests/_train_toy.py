@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from gqr.train import LabelledSet, outputs_for
@@ -96,3 +98,17 @@ def decision_agreement(got: np.ndarray, ref: np.ndarray, outputs: tuple[str, ...
 
     tau = dict.fromkeys(("law", "finance", "healthcare"), 0.5)
     return float((decide(got, outputs, tau)[0] == decide(ref, outputs, tau)[0]).mean())
+
+
+def assert_padding_invariant(model: Any, featurizer: Any, pad: int = 9) -> None:
+    """Extra padding columns and an all-padding row leave the ONNX scores as they are (the latter = empty text)."""
+    from gqr.train import session
+
+    sess = session(model)
+    ids, weights = featurizer.transform(["Can my landlord keep my deposit?", ""])
+    alone = sess.run(["scores"], {"ids": ids, "weights": weights})[0]
+    feeds = {"ids": np.pad(ids, ((0, 1), (0, pad))), "weights": np.pad(weights, ((0, 1), (0, pad)))}
+    padded = sess.run(["scores"], feeds)[0]
+    np.testing.assert_allclose(padded[:2], alone, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(padded[2], alone[1], rtol=0, atol=1e-6)  # an all-padding row is the empty text
+    assert np.all((padded >= 0) & (padded <= 1))

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from _train_toy import OOD_REASONS, labelled, perturbed
+from _train_toy import OOD_REASONS, assert_padding_invariant, labelled, perturbed
 
 import gqr
 from gqr._policy import decide
@@ -42,15 +42,7 @@ def test_onnx_agrees_with_torch(fitted: WideMLP, dtype: str) -> None:
 
 
 def test_padding_does_not_change_scores(fitted: WideMLP) -> None:
-    sess = session(fitted.to_onnx())
-    ids, weights = fitted.featurizer_.transform(["Can my landlord keep my deposit?"])
-    alone = sess.run(["scores"], {"ids": ids, "weights": weights})[0]
-    pad = 37
-    ids_p = np.pad(ids, ((0, 1), (0, pad)))
-    weights_p = np.pad(weights, ((0, 1), (0, pad)))
-    padded = sess.run(["scores"], {"ids": ids_p, "weights": weights_p})[0]
-    np.testing.assert_allclose(padded[0], alone[0], rtol=0, atol=1e-6)
-    assert np.all((padded >= 0) & (padded <= 1))
+    assert_padding_invariant(fitted.to_onnx(), fitted.featurizer_, pad=37)
 
 
 def test_tuned_thresholds_separate_the_eval_texts(fitted: WideMLP) -> None:
