@@ -145,3 +145,11 @@ def build_model(directory: Path, name: str, outputs: list[str] = GUARDED, thresh
     card_path = directory / f"{name}.json"
     card_path.write_text(json.dumps(card), encoding="utf-8")
     return card_path
+
+
+def build_models_dir(directory: Path) -> Path:
+    """A models directory with ``tiny-guarded`` (the default) and ``tiny-strict``."""
+    build_model(directory, "tiny-guarded")
+    build_model(directory, "tiny-strict", STRICT)
+    (directory / "DEFAULT").write_text("tiny-guarded\n", encoding="utf-8")
+    return directory

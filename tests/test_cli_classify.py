@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from _router_model import STRICT, build_model
+from _router_model import STRICT, build_models_dir
 
 LAW = "Can my landlord keep my security deposit when I move out?"
 INSULT = "You are a stupid worthless idiot."
@@ -17,11 +17,7 @@ INSULT = "You are a stupid worthless idiot."
 
 @pytest.fixture(scope="module")
 def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("models")
-    build_model(directory, "tiny-guarded")
-    build_model(directory, "tiny-strict", STRICT)
-    (directory / "DEFAULT").write_text("tiny-guarded\n", encoding="utf-8")
-    return directory
+    return build_models_dir(tmp_path_factory.mktemp("models"))
 
 
 def gqr_cli(models_dir: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _router_model import STRICT, build_model
+from _router_model import STRICT, build_model, build_models_dir
 
 import gqr
 from gqr._policy import decide, decide_one
@@ -28,11 +28,7 @@ OFF_TOPIC = "What is the capital of Spain?"
 
 @pytest.fixture(scope="module")
 def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("models")
-    build_model(directory, "tiny-guarded")
-    build_model(directory, "tiny-strict", STRICT)
-    (directory / "DEFAULT").write_text("tiny-guarded\n", encoding="utf-8")
-    return directory
+    return build_models_dir(tmp_path_factory.mktemp("models"))
 
 
 @pytest.fixture(autouse=True)
