@@ -16,14 +16,17 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import pairwise
+from itertools import chain, pairwise
+from operator import add
 from typing import Any
 
 import numpy as np
 
+from gqr._word_table import WordTable
+
 __all__ = ["Featurizer"]
 
-_TOKEN = re.compile(r"\w+|[^\w\s]")
+_TOKEN = re.compile(r"\w+|\S")  # \S after \w+ failed: one non-space, non-word character
 _DIGIT = re.compile(r"\d")
 _CHAR_PREFIX = "#"
 _BIGRAM_SEP = " "
@@ -32,6 +35,9 @@ _FORMAT = 1
 _CACHE_MAX = 1 << 17  # words whose features are memoised at inference (beyond those seen in fit)
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
+_CHARS_PER_TOKEN = 6  # a first look at ``max_tokens * 6`` characters usually finds enough tokens (99% of texts)
+
+_Entry = tuple[str, str, tuple[int, ...]]
 
 
 class Featurizer:
@@ -98,8 +104,30 @@ class Featurizer:
     def _tokens(self, text: str) -> list[str]:
         if not isinstance(text, str):
             raise TypeError(f"expected text of type str, got {type(text).__name__}")
+        limit = self.max_tokens
+        head = min(self.max_chars, limit * _CHARS_PER_TOKEN)
+        if len(text) > head:
+            # Every token but the last found in a prefix is whole, so more than ``limit`` of them settle the answer.
+            tokens = _TOKEN.findall(text[:head].lower())
+            if len(tokens) > limit:
+                return tokens[:limit]
         tokens = _TOKEN.findall(text[: self.max_chars].lower())
-        return tokens[: self.max_tokens] if len(tokens) > self.max_tokens else tokens
+        return tokens[:limit] if len(tokens) > limit else tokens
+
+    def _token_lists(self, texts: Sequence[str]) -> list[list[str]]:
+        """``[self._tokens(t) for t in texts]``, with less work per text."""
+        for k, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise TypeError(f"expected texts of type str, got {type(text).__name__} at index {k}")
+        limit = self.max_tokens
+        head = min(self.max_chars, limit * _CHARS_PER_TOKEN)
+        lists = list(map(_TOKEN.findall, map(str.lower, [t if len(t) <= head else t[:head] for t in texts])))
+        for k, tokens in enumerate(lists):
+            if len(tokens) > limit:
+                lists[k] = tokens[:limit]
+            elif len(texts[k]) > head:  # the head held too few tokens: look further
+                lists[k] = self._tokens(texts[k])
+        return lists
 
     def _char_keys(self, norm: str) -> list[str]:
         """Character n-gram keys of a word (none for punctuation or an emoji)."""
@@ -158,13 +186,19 @@ class Featurizer:
     def _set_vocabulary(self, keys: list[str], idf: Sequence[float]) -> None:
         self.vocabulary_ = {k: i + 1 for i, k in enumerate(keys)}
         self.idf_ = np.concatenate([[0.0], np.asarray(idf, dtype=np.float32)]).astype(np.float32)  # idf_[0] = pad
-        self._cache: dict[str, tuple[str, tuple[int, ...]]] = {}
+        self._cache: dict[str, _Entry] = {}
+        self._table: WordTable | None = None
 
-    def _word_ids(self, token: str) -> tuple[str, tuple[int, ...]]:
+    def _entry(self, token: str) -> _Entry:
+        """``(norm + " ", norm, ids)`` of a token: its bigram prefix, its normal form and its unigram feature ids."""
         norm = _DIGIT.sub("0", token)
         vocab = self.vocabulary_
         known = vocab.get(norm)
-        entry = (norm, (known,) if known else tuple(i for i in map(vocab.get, self._char_keys(norm)) if i))
+        entry = (
+            norm + _BIGRAM_SEP,
+            norm,
+            (known,) if known else tuple(i for i in map(vocab.get, self._char_keys(norm)) if i),
+        )
         if len(self._cache) < _CACHE_MAX:
             self._cache[token] = entry
         return entry
@@ -176,39 +210,75 @@ class Featurizer:
 
     # ------------------------------------------------------------------------------------------- transform
     def transform_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """``(ids int64 [n], weights float32 [n])`` of one text; unique ids, empty when nothing is known."""
+        """``(ids int64 [n], weights float32 [n])`` of one text: unique ids in first-seen order (each token's ids,
+        then the known bigrams); empty when nothing is known."""
         cache = self._cache
         flat: list[int] = []
+        prefixes = []
         norms = []
         for token in self._tokens(text):
-            entry = cache.get(token) or self._word_ids(token)
-            norms.append(entry[0])
-            flat.extend(entry[1])
-        if self.bigrams:
-            get = self.vocabulary_.get
-            for a, b in pairwise(norms):
-                i = get(a + _BIGRAM_SEP + b)
-                if i:
-                    flat.append(i)
+            prefix, norm, ids = cache.get(token) or self._entry(token)
+            prefixes.append(prefix)
+            norms.append(norm)
+            flat.extend(ids)
+        if self.bigrams and len(norms) > 1:
+            flat.extend(filter(None, map(self.vocabulary_.get, map(add, prefixes, norms[1:]))))
         if not flat:
             return _EMPTY_IDS, _EMPTY_WEIGHTS
-        ids = np.fromiter(dict.fromkeys(flat), dtype=np.int64)
-        weights = self.idf_[ids]
-        weights *= np.float32(1.0 / math.sqrt(float(weights @ weights)))
-        return ids, weights
+        out = np.fromiter(dict.fromkeys(flat), dtype=np.int64)
+        weights = self.idf_[out]
+        # Squares summed in float64 left to right (cumsum), exactly as transform's bincount does: both paths give
+        # bit-identical weights (tree models split on exact values).
+        weights *= np.float32(1.0 / math.sqrt(float(np.square(weights, dtype=np.float64).cumsum()[-1])))
+        return out, weights
 
     def transform(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Zero-padded ``(ids int64 [batch, length], weights float32 [batch, length])``; length >= 1."""
+        """Zero-padded ``(ids int64 [batch, length], weights float32 [batch, length])``; length >= 1.
+
+        Row ``k`` holds exactly what :meth:`transform_one` gives for ``texts[k]`` (same ids, same order, same
+        weights): the texts are tokenized one by one, the rest is numpy on the whole batch.
+        """
         if isinstance(texts, str):
             raise TypeError("expected a sequence of texts, got a single str (use transform_one)")
-        rows = [self.transform_one(t) for t in texts]
-        length = max([1, *(len(r[0]) for r in rows)])
-        ids = np.zeros((len(rows), length), dtype=np.int64)
-        weights = np.zeros((len(rows), length), dtype=np.float32)
-        for k, (i, w) in enumerate(rows):
-            ids[k, : len(i)] = i
-            weights[k, : len(w)] = w
+        token_lists = self._token_lists(texts)
+        n = len(token_lists)
+        counts = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
+        table = self._word_table()
+        rows = table.rows(chain.from_iterable(token_lists), int(counts.sum()))
+        text_of = np.repeat(np.arange(n), counts)
+        ids, token = table.unigrams(rows)
+        ids, texts_of_ids = [ids], [text_of[token]]
+        if self.bigrams and len(rows) > 1:
+            bigram_ids, token = table.bigrams(rows, text_of[:-1] == text_of[1:])
+            ids.append(bigram_ids)
+            texts_of_ids.append(text_of[token])
+        flat, text = np.concatenate(ids), np.concatenate(texts_of_ids)
+        order = np.argsort(text, kind="stable")  # per text: its tokens' ids, then its bigrams' ids
+        flat, text = flat[order], text[order]
+        key = text * self.n_features + flat
+        order = np.argsort(key, kind="stable")
+        first = np.ones(len(key), dtype=bool)
+        np.not_equal(key[order[1:]], key[order[:-1]], out=first[1:])
+        keep = np.sort(order[first])  # the first occurrence of each id in its text, in text order
+        return self._padded(flat[keep], text[keep], n)
+
+    def _padded(self, flat: np.ndarray, text: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Padded ids and L2-normalised idf weights from the ids of ``n`` texts (``text``: sorted row of each id)."""
+        lengths = np.bincount(text, minlength=n)
+        column = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        flat_weights = self.idf_[flat]
+        norms = np.sqrt(np.bincount(text, weights=np.square(flat_weights, dtype=np.float64), minlength=n))
+        flat_weights *= (1.0 / norms[text]).astype(np.float32)
+        ids = np.zeros((n, max(1, int(lengths.max(initial=0)))), dtype=np.int64)
+        weights = np.zeros(ids.shape, dtype=np.float32)
+        ids[text, column] = flat
+        weights[text, column] = flat_weights
         return ids, weights
+
+    def _word_table(self) -> WordTable:
+        if self._table is None or len(self._table) > _CACHE_MAX:
+            self._table = WordTable(self.vocabulary_, self._entry)
+        return self._table
 
     # ---------------------------------------------------------------------------------------- serialisation
     def to_dict(self) -> dict[str, Any]:

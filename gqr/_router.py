@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -30,7 +30,7 @@ from gqr._policy import decide, decide_one
 from gqr._registry import available_models, find_card
 from gqr._runtime import Model
 
-__all__ = ["MAX_CHARS", "Router", "available_models", "load"]
+__all__ = ["MAX_CHARS", "Outcome", "Router", "available_models", "load"]
 
 MAX_CHARS = 10_000
 """Longest text (in characters) the router scores; longer texts are rejected with reason ``"too_long"``."""
@@ -42,6 +42,10 @@ RUN_CELLS = 4096
 """Most padded ``ids`` cells per onnxruntime call: the sparse first layer materializes ``cells x hidden`` floats,
 so this bounds memory (and keeps it cache-sized) whatever the batch."""
 
+Outcome = tuple[str | None, str, float, str | None]
+"""``(route, label, confidence, reason)`` of one text, as :meth:`Router.outcomes` gives it."""
+
+_T = TypeVar("_T")
 _ROUTE_OF = (*DOMAINS, None)  # index: GQR label
 _REASON_OF = (*REASONS, None)  # index: reason from decide, -1 (routed) -> None
 
@@ -79,28 +83,47 @@ class Router:
         in runs of at most :data:`RUN_CELLS` padded cells. With several chunks, onnxruntime scores one chunk in a
         worker thread while the next one is featurized (onnxruntime releases the GIL), so two cores are used.
         """
+        return self._batch(texts, self._decisions, _same)
+
+    def outcomes(self, texts: Sequence[str]) -> list[Outcome]:
+        """:meth:`classify_batch` as plain ``(route, label, confidence, reason)`` tuples, without the per-output
+        ``scores``: the lean form batch scoring writes out (no :class:`Decision` objects are built)."""
+        return self._batch(texts, self._outcome_rows, _outcome)
+
+    def _batch(
+        self,
+        texts: Sequence[str],
+        decide_scores: Callable[[np.ndarray], list[_T]],
+        convert: Callable[[Decision], _T],
+    ) -> list[_T]:
         if isinstance(texts, str | bytes):
             raise TypeError(f"expected a sequence of str, got a single {type(texts).__name__} (use classify)")
         texts = list(texts)
-        out: list[Decision | None] = [_precheck(t, i) for i, t in enumerate(texts)]
-        todo = sorted((i for i, d in enumerate(out) if d is None), key=lambda i: len(texts[i]))
+        early = [_precheck(t, i) for i, t in enumerate(texts)]
+        out: list[_T | None] = [None if d is None else convert(d) for d in early]
+        todo = sorted((i for i, d in enumerate(early) if d is None), key=lambda i: len(texts[i]))
         chunks = [todo[start : start + BATCH_CHUNK] for start in range(0, len(todo), BATCH_CHUNK)]
-        jobs = (self._featurize(texts, chunk, out) for chunk in chunks)
+        jobs = (self._featurize(texts, chunk, out, convert) for chunk in chunks)
+
+        def fill(rows: list[int], scores: np.ndarray) -> None:
+            for i, item in zip(rows, decide_scores(scores), strict=True):
+                out[i] = item
+
         if len(chunks) == 1:
-            self._fill(out, *self._score(*next(jobs)))
+            fill(*self._score(*next(jobs)))
         elif chunks:
             with ThreadPoolExecutor(1, thread_name_prefix="gqr-score") as pool:
                 pending = pool.submit(self._score, *next(jobs))
                 for job in jobs:  # featurize chunk k + 1 while chunk k is scored
                     scored = pending.result()
                     pending = pool.submit(self._score, *job)
-                    self._fill(out, *scored)
-                self._fill(out, *pending.result())
+                    fill(*scored)
+                fill(*pending.result())
         return out  # type: ignore[return-value]  # every slot is filled above
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """GQR integer labels (0 law, 1 finance, 2 healthcare, 3 ood) for ``texts``, in order."""
-        return np.array([LABELS.index(d.label) for d in self.classify_batch(texts)], dtype=np.int64)
+        return np.array([LABELS.index(o[1]) for o in self.outcomes(texts)], dtype=np.int64)
 
     def _decision(self, row: list[float]) -> Decision:
         label, reason, confidence = decide_one(row, self._outputs, self._thresholds)
@@ -112,14 +135,14 @@ class Router:
         )
 
     def _featurize(
-        self, texts: list[str], chunk: list[int], out: list[Decision | None]
+        self, texts: list[str], chunk: list[int], out: list[_T | None], convert: Callable[[Decision], _T]
     ) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
         """Featurize ``texts[chunk]``; decide the texts with no known token; return the others shortest first."""
         ids, weights = self._featurizer.transform([texts[i] for i in chunk])
         lengths = np.count_nonzero(ids, axis=1)
         for i, n in zip(chunk, lengths.tolist(), strict=True):
             if not n:
-                out[i] = _no_known_token(texts[i])
+                out[i] = convert(_no_known_token(texts[i]))
         keep = np.flatnonzero(lengths)
         keep = keep[np.argsort(lengths[keep], kind="stable")]
         return [chunk[k] for k in keep.tolist()], ids[keep], weights[keep], lengths[keep]
@@ -139,10 +162,6 @@ class Router:
             a = b
         return rows, np.concatenate(parts) if parts else np.zeros((0, len(self._outputs)), np.float32)
 
-    def _fill(self, out: list[Decision | None], rows: list[int], scores: np.ndarray) -> None:
-        for i, d in zip(rows, self._decisions(scores), strict=True):
-            out[i] = d
-
     def _decisions(self, scores: np.ndarray) -> list[Decision]:
         labels, reasons, confidence = decide(scores, self._outputs, self._thresholds)
         outputs = self._outputs
@@ -157,6 +176,18 @@ class Router:
                 labels.tolist(), reasons.tolist(), confidence.tolist(), scores.tolist(), strict=True
             )
         ]
+
+    def _outcome_rows(self, scores: np.ndarray) -> list[Outcome]:
+        labels, reasons, confidence = decide(scores, self._outputs, self._thresholds)
+        return list(
+            zip(
+                [_ROUTE_OF[k] for k in labels.tolist()],
+                [LABELS[k] for k in labels.tolist()],
+                confidence.tolist(),
+                [_REASON_OF[k] for k in reasons.tolist()],
+                strict=True,
+            )
+        )
 
     def __repr__(self) -> str:
         return f"Router(name={self.name!r}, outputs={self._outputs})"
@@ -182,6 +213,14 @@ def _precheck(text: object, index: int | None) -> Decision | None:
     if not text or text.isspace():
         return Decision(route=None, confidence=1.0, reason="empty")
     return None
+
+
+def _same(decision: Decision) -> Decision:
+    return decision
+
+
+def _outcome(decision: Decision) -> Outcome:
+    return (decision.route, decision.label, decision.confidence, decision.reason)
 
 
 def _no_known_token(text: str) -> Decision:

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from gqr._featurize import Featurizer
+from gqr._featurize import _CHARS_PER_TOKEN, Featurizer
 
 CORPUS = [
     "Can my landlord keep my deposit?",
@@ -138,3 +138,41 @@ def test_bad_input_raises_clear_errors(feat: Featurizer) -> None:
         Featurizer(char_ngram_range=(3, 11)).fit(CORPUS)
     with pytest.raises(ValueError, match="kind"):
         Featurizer.from_dict({"kind": "hashing"})
+
+
+def _varied_texts() -> list[str]:
+    rng = np.random.default_rng(7)
+    words = [*" ".join(CORPUS).split(), "landlords", "ibuprofenn", "Straße", "налог", "税金", "42%", "🤔", "a-b", "x_y"]
+    texts = [" ".join(rng.choice(words, size=rng.integers(1, 40))) for _ in range(300)]
+    texts += ["deposit deposit deposit my my landlord landlord", "", "   ", "?!", "\x00\ud800 broken"]
+    texts += [" ".join(rng.choice(words, size=600)), "landlord" * 2000, "x " * 2000 + "landlord deposit"]
+    return texts
+
+
+def test_batch_rows_equal_one_text_results_exactly(feat: Featurizer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """transform (numpy over the batch) must give transform_one's ids, order and weights bit for bit — also when the
+    word table is rebuilt because it outgrew its bound."""
+    texts = _varied_texts()
+    expected = [feat.transform_one(t) for t in texts]
+    for bound in (1 << 17, 5):
+        monkeypatch.setattr("gqr._featurize._CACHE_MAX", bound)
+        for batch in (texts, texts[::-1][:50], texts[-3:]):
+            ids, weights = feat.transform(batch)
+            for row, text in enumerate(batch):
+                one_ids, one_w = expected[texts.index(text)]
+                n = len(one_ids)
+                assert ids[row, :n].tolist() == one_ids.tolist(), text[:60]
+                assert np.array_equal(weights[row, :n], one_w), text[:60]
+                assert not ids[row, n:].any() and not weights[row, n:].any()
+
+
+def test_long_text_reads_past_the_first_look_when_needed(feat: Featurizer) -> None:
+    """Few tokens in the first characters looked at: the text is read on up to ``max_chars``."""
+    text = "x" * (feat.max_tokens * _CHARS_PER_TOKEN + 10) + " landlord"
+    assert feat.vocabulary_["landlord"] in feat.transform_one(text)[0]
+    assert feat.vocabulary_["landlord"] in feat.transform([text])[0][0]
+
+
+def test_batch_names_the_bad_item(feat: Featurizer) -> None:
+    with pytest.raises(TypeError, match="bytes at index 1"):
+        feat.transform(["fine", b"bytes"])  # type: ignore[list-item]

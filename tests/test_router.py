@@ -233,10 +233,11 @@ def test_batch_equals_single_in_order_across_chunks(router: gqr.Router) -> None:
         assert b.scores == pytest.approx(s.scores, abs=1e-5)
     assert router.predict(texts).tolist() == [gqr.LABELS.index(d.label) for d in singles]
     assert router.predict(texts).dtype == np.int64
+    assert router.outcomes(texts) == [(d.route, d.label, d.confidence, d.reason) for d in batch]
 
 
 def test_empty_batch(router: gqr.Router) -> None:
-    assert router.classify_batch([]) == []
+    assert router.classify_batch([]) == [] == router.outcomes([])
     assert router.predict(iter([])).shape == (0,)
 
 

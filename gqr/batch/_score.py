@@ -9,7 +9,7 @@ from gqr._decision import Decision
 from gqr._errors import ClassifierOutputError
 from gqr._log import logger
 from gqr._protocol import Classifier
-from gqr._router import MAX_CHARS
+from gqr._router import MAX_CHARS, Router
 
 __all__ = ["MAX_CHARS", "RESULT_COLUMNS", "ModelSpec", "Result", "load_classifier", "score_texts"]
 
@@ -73,6 +73,11 @@ def score_texts(
 def _classify(classifier: Classifier, texts: list[str]) -> list[Result]:
     """Classify a batch; when the batch call raises, classify one by one so one bad text only fails its row."""
     try:
+        if isinstance(classifier, Router):  # the lean path: no Decision objects
+            return [
+                (route, label, round(conf, 6), reason, None)
+                for route, label, conf, reason in classifier.outcomes(texts)
+            ]
         decisions = classifier.classify_batch(texts)
     except Exception as exc:
         logger.warning("classify_batch failed (%r); classifying its %d texts one by one", exc, len(texts))

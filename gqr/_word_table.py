@@ -1,0 +1,93 @@
+"""Word-level lookup tables that let :meth:`gqr._featurize.Featurizer.transform` featurize a batch with numpy.
+
+Python still tokenizes and maps each token to a small integer (one dict lookup); everything after that (unigram
+and character n-gram ids, bigram ids, per-text de-duplication) is a handful of array operations for the whole batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+__all__ = ["WordTable"]
+
+_NO_WORD = -1
+
+
+class WordTable:
+    """Each token seen gets a row: its unigram feature ids (the word, or its character n-grams) and its bigram slot.
+
+    ``vocabulary`` is the featurizer's (bigram keys are ``"a b"``); ``entry(token)`` gives ``(_, norm, ids)``
+    exactly as the one-text path computes it, so both paths agree.
+    """
+
+    def __init__(self, vocabulary: dict[str, int], entry: Callable[[str], tuple[str, str, tuple[int, ...]]]) -> None:
+        self._entry = entry
+        pairs = [(k.split(" ", 1), i) for k, i in vocabulary.items() if " " in k]
+        slot: dict[str, int] = {}  # normal form -> its index among the words of bigram features
+        for (a, b), _ in pairs:
+            slot.setdefault(a, len(slot))
+            slot.setdefault(b, len(slot))
+        self._slot = slot
+        self._n_slots = max(1, len(slot))
+        keys = np.array([slot[a] * self._n_slots + slot[b] for (a, b), _ in pairs], dtype=np.int64)
+        order = np.argsort(keys)
+        self._bigram_keys = keys[order]
+        self._bigram_ids = np.array([i for _, i in pairs], dtype=np.int64)[order]
+        self._row = _Rows()
+        self._starts = np.zeros(0, dtype=np.int64)
+        self._lengths = np.zeros(0, dtype=np.int64)
+        self._slots = np.zeros(0, dtype=np.int64)
+        self._ids = np.zeros(0, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+    def rows(self, tokens: Iterable[str], count: int) -> np.ndarray:
+        """Table rows of ``count`` tokens (new tokens are added)."""
+        out = np.fromiter(map(self._row.__getitem__, tokens), dtype=np.int64, count=count)
+        if self._row.new:
+            self._add(self._row.new)
+            self._row.new = []
+        return out
+
+    def _add(self, tokens: list[str]) -> None:
+        entries = [self._entry(t) for t in tokens]
+        lengths = np.array([len(e[2]) for e in entries], dtype=np.int64)
+        self._starts = np.concatenate([self._starts, len(self._ids) + np.cumsum(lengths) - lengths])
+        self._lengths = np.concatenate([self._lengths, lengths])
+        self._slots = np.concatenate([self._slots, [self._slot.get(e[1], _NO_WORD) for e in entries]])
+        self._ids = np.concatenate([self._ids, np.fromiter((i for e in entries for i in e[2]), np.int64)])
+
+    def unigrams(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(ids, token)``: every unigram / character n-gram id of the tokens at table ``rows``, in token order,
+        with the position of the token it came from."""
+        lengths = self._lengths[rows]
+        total = int(lengths.sum())
+        token = np.repeat(np.arange(len(rows)), lengths)
+        source = np.repeat(self._starts[rows] - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+        return self._ids[source], token
+
+    def bigrams(self, rows: np.ndarray, same_text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(ids, token)``: the ids of known bigrams of neighbouring tokens (``same_text[k]`` says tokens ``k`` and
+        ``k + 1`` belong to one text), with the position of each bigram's first token."""
+        first, second = self._slots[rows[:-1]], self._slots[rows[1:]]
+        token = np.flatnonzero(same_text & (first != _NO_WORD) & (second != _NO_WORD))
+        keys = first[token] * self._n_slots + second[token]
+        at = np.minimum(np.searchsorted(self._bigram_keys, keys), max(0, len(self._bigram_keys) - 1))
+        hit = self._bigram_keys[at] == keys if len(self._bigram_keys) else np.zeros(len(keys), dtype=bool)
+        return self._bigram_ids[at[hit]], token[hit]
+
+
+class _Rows(dict[str, int]):
+    """Token -> table row; an unseen token gets the next row and is queued in ``new`` (a C-speed lookup on hits)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.new: list[str] = []
+
+    def __missing__(self, token: str) -> int:
+        row = self[token] = len(self)
+        self.new.append(token)
+        return row
