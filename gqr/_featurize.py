@@ -8,6 +8,10 @@ Features are token unigrams and bigrams; a word outside the vocabulary is replac
 mapped to ``0`` first. Weights are binary-tf
 TF-IDF: ``idf`` of each feature present, L2-normalised per text (binary rather than sublinear tf keeps the hot path
 short: queries rarely repeat a feature). Feature ids start at 1; id 0 with weight 0 is padding.
+
+One text (:meth:`Featurizer.transform_one`) goes through a plain Python loop over its tokens; a batch
+(:meth:`Featurizer.transform`) maps each token to a row of a :class:`gqr._word_table.WordTable` and does the rest
+with numpy for the whole batch. Both give the same ids in the same order and bit-identical weights (tested).
 """
 
 from __future__ import annotations
@@ -113,21 +117,6 @@ class Featurizer:
                 return tokens[:limit]
         tokens = _TOKEN.findall(text[: self.max_chars].lower())
         return tokens[:limit] if len(tokens) > limit else tokens
-
-    def _token_lists(self, texts: Sequence[str]) -> list[list[str]]:
-        """``[self._tokens(t) for t in texts]``, with less work per text."""
-        for k, text in enumerate(texts):
-            if not isinstance(text, str):
-                raise TypeError(f"expected texts of type str, got {type(text).__name__} at index {k}")
-        limit = self.max_tokens
-        head = min(self.max_chars, limit * _CHARS_PER_TOKEN)
-        lists = list(map(_TOKEN.findall, map(str.lower, [t if len(t) <= head else t[:head] for t in texts])))
-        for k, tokens in enumerate(lists):
-            if len(tokens) > limit:
-                lists[k] = tokens[:limit]
-            elif len(texts[k]) > head:  # the head held too few tokens: look further
-                lists[k] = self._tokens(texts[k])
-        return lists
 
     def _char_keys(self, norm: str) -> list[str]:
         """Character n-gram keys of a word (none for punctuation or an emoji)."""
@@ -240,7 +229,7 @@ class Featurizer:
         """
         if isinstance(texts, str):
             raise TypeError("expected a sequence of texts, got a single str (use transform_one)")
-        token_lists = self._token_lists(texts)
+        token_lists = [self._tokens(t) for t in texts]
         n = len(token_lists)
         counts = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
         table = self._word_table()

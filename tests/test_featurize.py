@@ -173,6 +173,6 @@ def test_long_text_reads_past_the_first_look_when_needed(feat: Featurizer) -> No
     assert feat.vocabulary_["landlord"] in feat.transform([text])[0][0]
 
 
-def test_batch_names_the_bad_item(feat: Featurizer) -> None:
-    with pytest.raises(TypeError, match="bytes at index 1"):
+def test_batch_names_the_bad_type(feat: Featurizer) -> None:
+    with pytest.raises(TypeError, match="expected text of type str, got bytes"):
         feat.transform(["fine", b"bytes"])  # type: ignore[list-item]
