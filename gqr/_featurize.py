@@ -233,12 +233,12 @@ class Featurizer:
         n = len(token_lists)
         counts = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
         table = self._word_table()
-        rows = table.rows(chain.from_iterable(token_lists), int(counts.sum()))
+        rows, arrays = table.rows(chain.from_iterable(token_lists), int(counts.sum()))
         text_of = np.repeat(np.arange(n), counts)
-        ids, token = table.unigrams(rows)
+        ids, token = table.unigrams(rows, arrays)
         ids, texts_of_ids = [ids], [text_of[token]]
         if self.bigrams and len(rows) > 1:
-            bigram_ids, token = table.bigrams(rows, text_of[:-1] == text_of[1:])
+            bigram_ids, token = table.bigrams(rows, arrays, text_of[:-1] == text_of[1:])
             ids.append(bigram_ids)
             texts_of_ids.append(text_of[token])
         flat, text = np.concatenate(ids), np.concatenate(texts_of_ids)

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import numpy as np
@@ -46,6 +47,7 @@ Outcome = tuple[str | None, str, float, str | None]
 """``(route, label, confidence, reason)`` of one text, as :meth:`Router.outcomes` gives it."""
 
 _T = TypeVar("_T")
+_WORKERS = 2  # threads featurizing + scoring chunks in classify_batch / outcomes
 _ROUTE_OF = (*DOMAINS, None)  # index: GQR label
 _REASON_OF = (*REASONS, None)  # index: reason from decide, -1 (routed) -> None
 
@@ -80,8 +82,9 @@ class Router:
         """Decide for many queries: one :class:`Decision` per text, in order.
 
         Texts are featurized :data:`BATCH_CHUNK` at a time, grouped by length so padding stays small, and scored
-        in runs of at most :data:`RUN_CELLS` padded cells. With several chunks, onnxruntime scores one chunk in a
-        worker thread while the next one is featurized (onnxruntime releases the GIL), so two cores are used.
+        in runs of at most :data:`RUN_CELLS` padded cells. With several chunks, two worker threads featurize and
+        score chunks while this thread turns finished ones into decisions: numpy and onnxruntime release the GIL,
+        so both cores are used.
         """
         return self._batch(texts, self._decisions, _same)
 
@@ -103,22 +106,25 @@ class Router:
         out: list[_T | None] = [None if d is None else convert(d) for d in early]
         todo = sorted((i for i, d in enumerate(early) if d is None), key=lambda i: len(texts[i]))
         chunks = [todo[start : start + BATCH_CHUNK] for start in range(0, len(todo), BATCH_CHUNK)]
-        jobs = (self._featurize(texts, chunk, out, convert) for chunk in chunks)
+
+        def work(chunk: list[int]) -> tuple[list[int], np.ndarray]:
+            return self._score(*self._featurize(texts, chunk, out, convert))
 
         def fill(rows: list[int], scores: np.ndarray) -> None:
             for i, item in zip(rows, decide_scores(scores), strict=True):
                 out[i] = item
 
         if len(chunks) == 1:
-            fill(*self._score(*next(jobs)))
+            fill(*work(chunks[0]))
         elif chunks:
-            with ThreadPoolExecutor(1, thread_name_prefix="gqr-score") as pool:
-                pending = pool.submit(self._score, *next(jobs))
-                for job in jobs:  # featurize chunk k + 1 while chunk k is scored
-                    scored = pending.result()
-                    pending = pool.submit(self._score, *job)
-                    fill(*scored)
-                fill(*pending.result())
+            with ThreadPoolExecutor(_WORKERS, thread_name_prefix="gqr-batch") as pool:
+                pending: deque[Future[tuple[list[int], np.ndarray]]] = deque()
+                for chunk in chunks:  # at most _WORKERS + 1 chunks in flight: memory stays flat
+                    pending.append(pool.submit(work, chunk))
+                    if len(pending) > _WORKERS:
+                        fill(*pending.popleft().result())
+                while pending:
+                    fill(*pending.popleft().result())
         return out  # type: ignore[return-value]  # every slot is filled above
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:

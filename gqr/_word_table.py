@@ -6,7 +6,9 @@ and character n-gram ids, bigram ids, per-text de-duplication) is a handful of a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,48 +38,65 @@ class WordTable:
         self._bigram_keys = keys[order]
         self._bigram_ids = np.array([i for _, i in pairs], dtype=np.int64)[order]
         self._row = _Rows()
-        self._starts = np.zeros(0, dtype=np.int64)
-        self._lengths = np.zeros(0, dtype=np.int64)
-        self._slots = np.zeros(0, dtype=np.int64)
-        self._ids = np.zeros(0, dtype=np.int64)
+        self._lock = threading.Lock()
+        empty = np.zeros(0, dtype=np.int64)
+        self._arrays = _Arrays(empty, empty, empty, empty)
 
     def __len__(self) -> int:
         return len(self._row)
 
-    def rows(self, tokens: Iterable[str], count: int) -> np.ndarray:
-        """Table rows of ``count`` tokens (new tokens are added)."""
-        out = np.fromiter(map(self._row.__getitem__, tokens), dtype=np.int64, count=count)
-        if self._row.new:
-            self._add(self._row.new)
-            self._row.new = []
-        return out
+    def rows(self, tokens: Iterable[str], count: int) -> tuple[np.ndarray, _Arrays]:
+        """Table rows of ``count`` tokens (new tokens are added), and the arrays that hold them.
 
-    def _add(self, tokens: list[str]) -> None:
+        Thread-safe: rows are assigned and published under a lock, and the arrays are swapped as one immutable
+        snapshot, so a reader never sees a half-grown table.
+        """
+        with self._lock:
+            out = np.fromiter(map(self._row.__getitem__, tokens), dtype=np.int64, count=count)
+            if self._row.new:
+                self._arrays = self._grown(self._row.new)
+                self._row.new = []
+            return out, self._arrays
+
+    def _grown(self, tokens: list[str]) -> _Arrays:
+        old = self._arrays
         entries = [self._entry(t) for t in tokens]
         lengths = np.array([len(e[2]) for e in entries], dtype=np.int64)
-        self._starts = np.concatenate([self._starts, len(self._ids) + np.cumsum(lengths) - lengths])
-        self._lengths = np.concatenate([self._lengths, lengths])
-        self._slots = np.concatenate([self._slots, [self._slot.get(e[1], _NO_WORD) for e in entries]])
-        self._ids = np.concatenate([self._ids, np.fromiter((i for e in entries for i in e[2]), np.int64)])
+        return _Arrays(
+            starts=np.concatenate([old.starts, len(old.ids) + np.cumsum(lengths) - lengths]),
+            lengths=np.concatenate([old.lengths, lengths]),
+            slots=np.concatenate([old.slots, [self._slot.get(e[1], _NO_WORD) for e in entries]]),
+            ids=np.concatenate([old.ids, np.fromiter((i for e in entries for i in e[2]), np.int64)]),
+        )
 
-    def unigrams(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    @staticmethod
+    def unigrams(rows: np.ndarray, arrays: _Arrays) -> tuple[np.ndarray, np.ndarray]:
         """``(ids, token)``: every unigram / character n-gram id of the tokens at table ``rows``, in token order,
         with the position of the token it came from."""
-        lengths = self._lengths[rows]
+        lengths = arrays.lengths[rows]
         total = int(lengths.sum())
         token = np.repeat(np.arange(len(rows)), lengths)
-        source = np.repeat(self._starts[rows] - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
-        return self._ids[source], token
+        source = np.repeat(arrays.starts[rows] - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+        return arrays.ids[source], token
 
-    def bigrams(self, rows: np.ndarray, same_text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def bigrams(self, rows: np.ndarray, arrays: _Arrays, same_text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(ids, token)``: the ids of known bigrams of neighbouring tokens (``same_text[k]`` says tokens ``k`` and
         ``k + 1`` belong to one text), with the position of each bigram's first token."""
-        first, second = self._slots[rows[:-1]], self._slots[rows[1:]]
+        first, second = arrays.slots[rows[:-1]], arrays.slots[rows[1:]]
         token = np.flatnonzero(same_text & (first != _NO_WORD) & (second != _NO_WORD))
         keys = first[token] * self._n_slots + second[token]
         at = np.minimum(np.searchsorted(self._bigram_keys, keys), max(0, len(self._bigram_keys) - 1))
         hit = self._bigram_keys[at] == keys if len(self._bigram_keys) else np.zeros(len(keys), dtype=bool)
         return self._bigram_ids[at[hit]], token[hit]
+
+
+class _Arrays(NamedTuple):
+    """Per table row: where its ids start in ``ids``, how many it has, its bigram slot (or -1)."""
+
+    starts: np.ndarray
+    lengths: np.ndarray
+    slots: np.ndarray
+    ids: np.ndarray
 
 
 class _Rows(dict[str, int]):

@@ -248,6 +248,21 @@ def test_concurrent_use_is_consistent(router: gqr.Router) -> None:
         assert [d.route for d in pool.map(router.classify, texts)] == expected
 
 
+def test_concurrent_batches_on_a_fresh_router_are_consistent(models_dir: Path) -> None:
+    """Batches from several threads grow the featurizer's word table at the same time: no row may be mixed up."""
+    pool_texts = [LAW, FINANCE, HEALTH, INSULT, GERMAN, OFF_TOPIC, "東京の天気はどうですか"]
+    batches = [[f"{pool_texts[(k + j) % len(pool_texts)]} w{k}x{j} {j}q{k}" for j in range(1500)] for k in range(6)]
+    fresh = gqr.load(models_dir / "tiny-guarded.json")
+    with ThreadPoolExecutor(6) as pool:
+        got = list(pool.map(fresh.outcomes, batches))
+    reference = gqr.load(models_dir / "tiny-guarded.json")
+    assert got == [[_outcome(reference.classify(t)) for t in batch] for batch in batches]
+
+
+def _outcome(d: gqr.Decision) -> tuple:
+    return (d.route, d.label, d.confidence, d.reason)
+
+
 # ------------------------------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize("text", ["", " ", "\n\t  \r\n", "\u3000\u2003"])
 def test_empty_or_whitespace_is_rejected_as_empty(router: gqr.Router, text: str) -> None:

@@ -10,12 +10,13 @@ engine (:mod:`gqr.dask`) uses the same scoring step, so both give the same rows.
 
 from __future__ import annotations
 
-from gqr.batch._files import EXTENSIONS, expand_inputs, plan_outputs, score_file, score_files
+from gqr.batch._files import BATCH_SIZE, EXTENSIONS, expand_inputs, plan_outputs, score_file, score_files
 from gqr.batch._readers import FIELD_LIMIT
 from gqr.batch._score import MAX_CHARS, RESULT_COLUMNS
 from gqr.batch._summary import Summary
 
 __all__ = [
+    "BATCH_SIZE",
     "EXTENSIONS",
     "FIELD_LIMIT",
     "MAX_CHARS",

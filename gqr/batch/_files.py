@@ -19,7 +19,7 @@ from gqr.batch._score import MAX_CHARS, ModelSpec, load_classifier, score_texts
 from gqr.batch._summary import Summary
 from gqr.batch._writers import WRITERS
 
-__all__ = ["EXTENSIONS", "expand_inputs", "plan_outputs", "score_file", "score_files"]
+__all__ = ["BATCH_SIZE", "EXTENSIONS", "expand_inputs", "plan_outputs", "score_file", "score_files"]
 
 EXTENSIONS: dict[str, str] = {
     ".csv": "csv",
@@ -32,6 +32,8 @@ EXTENSIONS: dict[str, str] = {
 _SUFFIX = {"csv": ".csv", "jsonl": ".jsonl", "parquet": ".parquet"}
 
 STDIO = "-"
+BATCH_SIZE = 16_384
+"""Rows read, scored and written at a time: large enough to keep both cores busy, small enough for flat memory."""
 Progress = Callable[[int, float | None], None]
 
 
@@ -43,7 +45,7 @@ def score_file(
     text_column: str = "text",
     input_format: str | None = None,
     output_format: str | None = None,
-    batch_size: int = 4096,
+    batch_size: int = BATCH_SIZE,
     max_chars: int = MAX_CHARS,
     progress: Progress | None = None,
 ) -> Summary:

@@ -31,7 +31,9 @@ def score(
     output_format: str | None = typer.Option(
         None, "--output-format", help=f"Output format, {_FORMATS}; default: the output's extension, else the input's."
     ),
-    batch_size: int = typer.Option(4096, "--batch-size", min=1, help="Rows per chunk (memory is flat in file size)."),
+    batch_size: int | None = typer.Option(
+        None, "--batch-size", min=1, help="Rows per chunk (memory is flat in file size); default: the library's."
+    ),
     max_chars: int | None = typer.Option(
         None, "--max-chars", min=1, help="Longer texts are rejected as too_long; default: the router's limit."
     ),
@@ -49,7 +51,7 @@ def score(
     A progress bar shows on a terminal, and a summary at the end; --quiet shows neither.
     """
     from gqr._errors import InvalidInputError
-    from gqr.batch import MAX_CHARS, expand_inputs
+    from gqr.batch import BATCH_SIZE, MAX_CHARS, expand_inputs
 
     if engine not in ("local", "dask"):
         raise InvalidInputError(f"--engine must be local or dask, got {engine!r}")
@@ -58,7 +60,7 @@ def score(
         "text_column": text_column,
         "input_format": input_format,
         "output_format": output_format,
-        "batch_size": batch_size,
+        "batch_size": batch_size or BATCH_SIZE,
         "max_chars": max_chars or MAX_CHARS,
     }
     many = len(inputs) > 1 or output.endswith(("/", os.sep)) or os.path.isdir(output)
