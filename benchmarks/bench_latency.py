@@ -122,7 +122,7 @@ def main() -> None:
     )
     print(f"| featurize (`transform_one`), p50 / p99 (µs) | {feat[0]:.1f} / {feat[1]:.1f} |")
     print(f"| onnxruntime run, batch 1, p50 / p99 (µs) | {pct(onnx_times)} |")
-    print(f"| decision rule (`decide_one`) + Decision, p50 / p99 (µs) | {pct(decide_times)} |")
+    print(f"| decision rule (`one_row_rule`) + Decision, p50 / p99 (µs) | {pct(decide_times)} |")
     print(f"| `classify_batch` throughput (queries/s, {len(texts):,} texts, best of 3) | {batch_qps:,.0f} |")
     print(f"| `predict` throughput (queries/s) | {predict_qps:,.0f} |")
     print(f'| `gqr classify "..."` whole process, median of {args.processes} (s) | {cli_s:.3f} |')

@@ -9,16 +9,18 @@ no reject outputs or none of them beat the domains.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
 from gqr._decision import DOMAINS, REASONS
 
-__all__ = ["REJECT_OUTPUTS", "decide", "decide_one"]
+__all__ = ["REJECT_OUTPUTS", "Verdict", "decide", "decide_one", "one_row_rule"]
 
 REJECT_OUTPUTS: tuple[str, ...] = ("off_topic", "unsafe", "other_language")
 LOW_CONFIDENCE = REASONS.index("low_confidence")
+Verdict = tuple[int, int, float]
+"""``(label, reason, confidence)``: GQR label 0..3, index into :data:`gqr.REASONS` (-1 when routed), confidence."""
 
 
 def decide(
@@ -58,26 +60,41 @@ def decide(
     return label.astype(np.int64), reason, np.clip(confidence, 0.0, 1.0).astype(np.float32)
 
 
-def decide_one(row: Sequence[float], outputs: Sequence[str], thresholds: Mapping[str, float]) -> tuple[int, int, float]:
-    """:func:`decide` for one row of scores, in plain Python: ``(label, reason, confidence)`` as Python scalars.
+def one_row_rule(outputs: Sequence[str], thresholds: Mapping[str, float]) -> Callable[[Sequence[float]], Verdict]:
+    """:func:`decide` for one row of scores, in plain Python, with the output positions and thresholds worked out
+    once: a function ``row -> (label, reason, confidence)`` of Python scalars.
 
-    The single-query hot path of the router (about 2 µs instead of about 20 µs of numpy call overhead). Same rule and
-    same results as :func:`decide` (ties go to the first output; thresholds compare at float32 precision).
+    The single-query hot path of the router (about 1 µs instead of about 20 µs of numpy call overhead). Same rule
+    and same results as :func:`decide` (ties go to the first output; thresholds compare at float32 precision).
     """
-    best, best_score = 0, row[outputs.index(DOMAINS[0])]
-    for k in range(1, len(DOMAINS)):
-        score = row[outputs.index(DOMAINS[k])]
-        if score > best_score:
-            best, best_score = k, score
-    reject, reject_score = -1, best_score
-    for k, output in enumerate(outputs):
-        if output in REJECT_OUTPUTS and row[k] > reject_score:
-            reject, reject_score = k, row[k]
-    if reject >= 0:
-        return len(DOMAINS), REASONS.index(outputs[reject]), _clip(reject_score)
-    if best_score >= float(np.float32(thresholds[DOMAINS[best]])):
-        return best, -1, _clip(best_score)
-    return len(DOMAINS), LOW_CONFIDENCE, _clip(float(np.float32(1.0 - best_score)))
+    n = len(DOMAINS)
+    dom = [outputs.index(d) for d in DOMAINS]
+    tau = [float(np.float32(thresholds[d])) for d in DOMAINS]
+    rej = [(k, REASONS.index(o)) for k, o in enumerate(outputs) if o in REJECT_OUTPUTS]
+
+    def rule(row: Sequence[float]) -> Verdict:
+        best, best_score = 0, row[dom[0]]
+        for k in range(1, n):
+            score = row[dom[k]]
+            if score > best_score:
+                best, best_score = k, score
+        reason, reject_score = -1, best_score
+        for k, why in rej:
+            if row[k] > reject_score:
+                reason, reject_score = why, row[k]
+        if reason >= 0:
+            return n, reason, _clip(reject_score)
+        if best_score >= tau[best]:
+            return best, -1, _clip(best_score)
+        return n, LOW_CONFIDENCE, _clip(float(np.float32(1.0 - best_score)))
+
+    return rule
+
+
+def decide_one(row: Sequence[float], outputs: Sequence[str], thresholds: Mapping[str, float]) -> Verdict:
+    """:func:`decide` for one row of scores: ``(label, reason, confidence)`` as Python scalars (see
+    :func:`one_row_rule`, which a caller deciding many single rows should keep)."""
+    return one_row_rule(outputs, thresholds)(row)
 
 
 def _clip(x: float) -> float:

@@ -10,7 +10,7 @@ Input rules, applied before the model runs (these rejections carry an empty ``sc
   its letters are not Latin script (the confidence is that share), else ``"low_confidence"`` (confidence 1);
 - a non-``str`` raises :class:`TypeError` naming the type (decode ``bytes`` first).
 
-Everything else is scored by the model and decided by :func:`gqr._policy.decide` (``decide_one`` for a single
+Everything else is scored by the model and decided by :func:`gqr._policy.decide` (``one_row_rule`` for a single
 query): ``scores`` maps every model output to its score, and a rejection names the winning reject output of a
 guarded model, or ``"low_confidence"``.
 """
@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from gqr._decision import DOMAINS, LABELS, REASONS, Decision
-from gqr._policy import decide, decide_one
+from gqr._policy import decide, one_row_rule
 from gqr._registry import available_models, find_card
 from gqr._runtime import Model
 
@@ -67,6 +67,7 @@ class Router:
         self._outputs = self._model.outputs
         self._featurizer = self._model.featurizer
         self._thresholds = self._model.thresholds
+        self._rule = one_row_rule(self._outputs, self._thresholds)
 
     def classify(self, text: str) -> Decision:
         """Decide for one query."""
@@ -132,7 +133,7 @@ class Router:
         return np.array([LABELS.index(o[1]) for o in self.outcomes(texts)], dtype=np.int64)
 
     def _decision(self, row: list[float]) -> Decision:
-        label, reason, confidence = decide_one(row, self._outputs, self._thresholds)
+        label, reason, confidence = self._rule(row)
         return Decision(
             route=_ROUTE_OF[label],
             confidence=confidence,
