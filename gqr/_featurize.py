@@ -21,7 +21,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import chain, pairwise
-from operator import add
 from typing import Any
 
 import numpy as np
@@ -41,7 +40,7 @@ _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 _CHARS_PER_TOKEN = 6  # a first look at ``max_tokens * 6`` characters usually finds enough tokens (99% of texts)
 
-_Entry = tuple[str, str, tuple[int, ...]]
+_Entry = tuple[str, tuple[int, ...]]
 
 
 class Featurizer:
@@ -179,15 +178,11 @@ class Featurizer:
         self._table: WordTable | None = None
 
     def _entry(self, token: str) -> _Entry:
-        """``(norm + " ", norm, ids)`` of a token: its bigram prefix, its normal form and its unigram feature ids."""
+        """``(norm, ids)`` of a token: its normal form and its unigram feature ids (the word's, or its n-grams')."""
         norm = _DIGIT.sub("0", token)
         vocab = self.vocabulary_
         known = vocab.get(norm)
-        entry = (
-            norm + _BIGRAM_SEP,
-            norm,
-            (known,) if known else tuple(i for i in map(vocab.get, self._char_keys(norm)) if i),
-        )
+        entry = (norm, (known,) if known else tuple(i for i in map(vocab.get, self._char_keys(norm)) if i))
         if len(self._cache) < _CACHE_MAX:
             self._cache[token] = entry
         return entry
@@ -203,15 +198,17 @@ class Featurizer:
         then the known bigrams); empty when nothing is known."""
         cache = self._cache
         flat: list[int] = []
-        prefixes = []
         norms = []
         for token in self._tokens(text):
-            prefix, norm, ids = cache.get(token) or self._entry(token)
-            prefixes.append(prefix)
-            norms.append(norm)
-            flat.extend(ids)
-        if self.bigrams and len(norms) > 1:
-            flat.extend(filter(None, map(self.vocabulary_.get, map(add, prefixes, norms[1:]))))
+            entry = cache.get(token) or self._entry(token)
+            norms.append(entry[0])
+            flat.extend(entry[1])
+        if self.bigrams:
+            get = self.vocabulary_.get
+            for a, b in pairwise(norms):
+                i = get(a + _BIGRAM_SEP + b)
+                if i:
+                    flat.append(i)
         if not flat:
             return _EMPTY_IDS, _EMPTY_WEIGHTS
         out = np.fromiter(dict.fromkeys(flat), dtype=np.int64)

@@ -20,11 +20,11 @@ _NO_WORD = -1
 class WordTable:
     """Each token seen gets a row: its unigram feature ids (the word, or its character n-grams) and its bigram slot.
 
-    ``vocabulary`` is the featurizer's (bigram keys are ``"a b"``); ``entry(token)`` gives ``(_, norm, ids)``
+    ``vocabulary`` is the featurizer's (bigram keys are ``"a b"``); ``entry(token)`` gives ``(norm, ids)``
     exactly as the one-text path computes it, so both paths agree.
     """
 
-    def __init__(self, vocabulary: dict[str, int], entry: Callable[[str], tuple[str, str, tuple[int, ...]]]) -> None:
+    def __init__(self, vocabulary: dict[str, int], entry: Callable[[str], tuple[str, tuple[int, ...]]]) -> None:
         self._entry = entry
         pairs = [(k.split(" ", 1), i) for k, i in vocabulary.items() if " " in k]
         slot: dict[str, int] = {}  # normal form -> its index among the words of bigram features
@@ -61,12 +61,12 @@ class WordTable:
     def _grown(self, tokens: list[str]) -> _Arrays:
         old = self._arrays
         entries = [self._entry(t) for t in tokens]
-        lengths = np.array([len(e[2]) for e in entries], dtype=np.int64)
+        lengths = np.array([len(e[1]) for e in entries], dtype=np.int64)
         return _Arrays(
             starts=np.concatenate([old.starts, len(old.ids) + np.cumsum(lengths) - lengths]),
             lengths=np.concatenate([old.lengths, lengths]),
-            slots=np.concatenate([old.slots, [self._slot.get(e[1], _NO_WORD) for e in entries]]),
-            ids=np.concatenate([old.ids, np.fromiter((i for e in entries for i in e[2]), np.int64)]),
+            slots=np.concatenate([old.slots, [self._slot.get(e[0], _NO_WORD) for e in entries]]),
+            ids=np.concatenate([old.ids, np.fromiter((i for e in entries for i in e[1]), np.int64)]),
         )
 
     @staticmethod
