@@ -149,9 +149,13 @@ def _varied_texts() -> list[str]:
     return texts
 
 
-def test_batch_rows_equal_one_text_results_exactly(feat: Featurizer, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "settings", [{}, {"bigrams": False}, {"char_ngram_range": (0, 0)}, {"max_tokens": 5, "max_features": 3}]
+)
+def test_batch_rows_equal_one_text_results_exactly(settings: dict, monkeypatch: pytest.MonkeyPatch) -> None:
     """transform (numpy over the batch) must give transform_one's ids, order and weights bit for bit — also when the
     word table is rebuilt because it outgrew its bound."""
+    feat = Featurizer(min_df=1, **settings).fit(CORPUS)
     texts = _varied_texts()
     expected = [feat.transform_one(t) for t in texts]
     for bound in (1 << 17, 5):
