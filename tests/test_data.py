@@ -31,6 +31,7 @@ from gqr.data import (
     normalize,
     split_of,
 )
+from gqr.data._keywords import asks_for_crime, looks_in_domain
 
 EXPECTED_OOD = {
     "jigsaw": 3214,
@@ -238,11 +239,40 @@ def test_mmlu_machine_learning_is_not_used(keys):
     assert all(questions.isdisjoint(split_keys) for split_keys in keys.values())
 
 
-def test_in_domain_looking_hh_rlhf_prompts_are_not_outliers(pools):
-    hh = [e.text.lower() for s in SPLITS for e in pools[s][1] if e.dataset == "hh_rlhf_harmless_test_prompts"]
+def test_in_domain_looking_hh_rlhf_prompts_are_outliers_only_as_crimes(pools):
+    hh = [e for s in SPLITS for e in pools[s][1] if e.dataset == "hh_rlhf_harmless_test_prompts"]
     assert len(hh) > 1000
+    crimes = [e for e in hh if asks_for_crime(e.text) and looks_in_domain(e.text)]
+    assert len(crimes) > 20 and all(e.reason == "unsafe" for e in crimes)  # "how can I steal money"
+    rest = [e.text.lower() for e in hh if not asks_for_crime(e.text)]
     for word in ("lawyer", "money", "doctor", "alcohol", "tax"):
-        assert not any(re.search(rf"\b{word}\b", text) for text in hh), word
+        assert not any(re.search(rf"\b{word}\b", text) for text in rest), word
+
+
+def test_law_adjacent_finance_posts_are_not_finance(pools):
+    finance = [e.text.lower() for ids, _ in pools.values() for e in ids if e.label == "finance"]
+    for dataset in ("fiqa_questions", "reddit_top_finance"):
+        texts = [e.text.lower() for ids, _ in pools.values() for e in ids if e.dataset == dataset]
+        assert len(texts) > 1000
+        assert not any(re.search(r"\b(?:landlord|tenant|lawsuit|attorney)s?\b", t) for t in texts), dataset
+    assert any("lease" in t for t in finance)  # lease accounting stays finance
+
+
+def test_medical_question_pair_rewrites_share_their_originals_split(pools):
+    with _raw("medical_question_pairs", "mqp.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    originals = {normalize(clean(row[1])) for row in rows}
+    splits_of_originals: dict[str, set[str]] = {}
+    for row in rows:
+        splits_of_originals.setdefault(normalize(clean(row[2])), set()).add(split_of(clean(row[1])))
+    rewrites = {
+        normalize(e.text): s
+        for s, (ids, _) in pools.items()
+        for e in ids
+        if e.dataset == "medical_question_pairs" and normalize(e.text) not in originals
+    }
+    assert len(rewrites) > 1000
+    assert all(s in splits_of_originals[key] for key, s in rewrites.items())
 
 
 def test_loads_are_cached_and_return_fresh_lists():

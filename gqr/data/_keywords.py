@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import string
 
-__all__ = ["LEGAL_TERMS", "looks_harmful", "looks_in_domain"]
+__all__ = ["LEGAL_TERMS", "asks_for_crime", "looks_harmful", "looks_in_domain"]
 
 _SPACE_OUT = str.maketrans(dict.fromkeys(string.punctuation, " "))
 _PRICE = re.compile(r"\$\s?\d")
@@ -58,6 +58,13 @@ _HARM = _screen(
     "abuse sex porn masturbat terroris supremac threat kidnap trespass vandal shoplift scam fraud stalk idiot",
     "break into|get away with|without getting caught|personal information|dead body|human meat",
 )
+# Plainly criminal requests ("how can I rob a bank", "help me launder money"): unsafe even when they mention money,
+# law or health words (narrower than the harm screen, which also hits words like "women" or "lies").
+_CRIME = re.compile(
+    r"\b(?:kill\w*|murder\w*|steal\w*|stole|bomb\w*|poison\w*|hack\w*|launder\w*|kidnap\w*|rob|robb\w*|"
+    r"shoplift\w*|scam\w*|fraud\w*|counterfeit\w*|embezzl\w*|blackmail\w*|extort\w*|bribe\w*|cheat\w*)\b",
+    re.IGNORECASE,
+)
 LEGAL_TERMS = re.compile(
     r"\b(?:bankrupt\w*|bk|chap(?:ter)?|7|13|11|sue[ds]?|suing|court|lawyers?|attorneys?|judgm?ents?|levy|"
     r"garnish\w*|liens?|custody|divorce\w*|alimony|fil(?:e|ed|ing)|trustee|discharg\w*|lawsuit|legal\w*|"
@@ -85,3 +92,8 @@ def looks_in_domain(text: str) -> bool:
 def looks_harmful(text: str) -> bool:
     """True if ``text`` asks for or contains something harmful, hateful or abusive (screen for hh-rlhf)."""
     return _hits(_HARM, text)
+
+
+def asks_for_crime(text: str) -> bool:
+    """True if ``text`` names a plainly criminal act (rob, steal, launder, hack, …): screen for hh-rlhf prompts."""
+    return _CRIME.search(text) is not None

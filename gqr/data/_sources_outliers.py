@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from gqr.data._keywords import looks_harmful, looks_in_domain
+from gqr.data._keywords import asks_for_crime, looks_harmful, looks_in_domain
 from gqr.data._paths import data_file
 from gqr.data._readers import read_csv, read_json, read_jsonl, read_lines, read_parquet
 from gqr.data._sources_id import FINANCE, OOD, Item, reddit_posts
@@ -67,7 +67,11 @@ _GENERAL_SUBS = (
     "BuyItForLife",
     "whatstheword",
     "college",
-)  # fmt: skip  (Advice, needadvice, relationship_advice: advice subs full of law/money/health; KarmaCourt: mock court)
+    # advice subs: full of law / money / health, but the screen drops those; the rest is informal personal talk
+    "Advice",
+    "needadvice",
+    "relationship_advice",
+)  # fmt: skip  (KarmaCourt: mock court)
 
 
 def _reddit_general(root: Path) -> Iterator[Item]:
@@ -235,12 +239,15 @@ def _deepset(root: Path) -> Iterator[Item]:
 
 
 def _hh_rlhf(root: Path) -> Iterator[Item]:
-    # Red-team first turns: in-domain-looking ones are dropped, harmful-looking ones are unsafe, the rest
-    # (innocuous chit-chat) off-topic.
+    # Red-team first turns: in-domain-looking ones are dropped unless they ask for a crime ("how can I steal
+    # money": unsafe), harmful-looking ones are unsafe, the rest (innocuous chit-chat) off-topic.
     path = data_file(root, "hh_rlhf_harmless_test_prompts/harmless-base_test_first_turn.jsonl", "JSONL with prompt")
     for row in read_jsonl(path):
         text = row["prompt"]
-        if not looks_in_domain(text):
+        if looks_in_domain(text):
+            if asks_for_crime(text):
+                yield OOD, UNSAFE, text
+        else:
             yield OOD, UNSAFE if looks_harmful(text) else OFF, text
 
 

@@ -55,13 +55,13 @@ class LinearSVM(FeaturizedTrainer):
         C: float = 1.5,
         max_iter: int = 5000,
         calibration_folds: int = 3,
-        balance: float = 1.0,
-        max_features: int = 50_000,
-        max_char_features: int = 50_000,
+        balance: float = 0.75,
+        max_features: int = 100_000,
+        max_char_features: int = 100_000,
         char_ngram_range: tuple[int, int] = (3, 5),
         bigrams: bool = True,
         min_df: int = 2,
-        max_tokens: int = 128,
+        max_tokens: int = 256,
         seed: int = 0,
     ) -> None:
         self.C = C
