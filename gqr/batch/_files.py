@@ -7,15 +7,17 @@ import os
 import secrets
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from gqr._errors import DataNotFoundError, InvalidInputError
 from gqr._log import logger
-from gqr.batch._readers import READERS, count_invalid_utf8
-from gqr.batch._score import MAX_CHARS, ModelSpec, load_classifier, score_texts
+from gqr.batch._readers import READERS, Chunk, count_invalid_utf8
+from gqr.batch._score import MAX_CHARS, ModelSpec, Result, load_classifier, score_texts
 from gqr.batch._summary import Summary
 from gqr.batch._writers import WRITERS
 
@@ -59,7 +61,8 @@ def score_file(
     The output has exactly one row per input record, in order: missing or blank text is rejected with reason
     ``"empty"``, text longer than ``max_chars`` with ``"too_long"``; a record that cannot be read (malformed CSV
     or JSON, wrong number of fields, text that is not a string) is kept with reason ``"error"`` and the cause,
-    with its line number, in ``error``. Memory stays flat: one chunk of ``batch_size`` rows at a time.
+    with its line number, in ``error``. Memory stays flat: two chunks of ``batch_size`` rows at a time (one is
+    scored while the other is written).
 
     The output file is written to a hidden temporary file in its directory and renamed when complete, so an
     interrupted job leaves no output (``"-"`` streams instead). The output's directory must exist; it is checked,
@@ -79,12 +82,25 @@ def score_file(
         summary.model = getattr(classifier, "name", type(classifier).__name__)
         with _open_output(dst) as raw_out:
             writer = WRITERS[out_fmt](raw_out, reader)
-            for chunk in reader:
-                results = score_texts(classifier, chunk.texts, chunk.errors, max_chars)
+
+            def emit(chunk: Chunk, scored: Future[list[Result]], fraction: float | None) -> None:
+                results = scored.result()
                 writer.write(chunk, results)
                 summary.count(results)
                 if progress is not None:
-                    progress(summary.rows_out, reader.fraction())
+                    progress(summary.rows_out, fraction)
+
+            # Chunk k is scored in a worker thread while chunk k - 1 is written and chunk k + 1 read: the model's
+            # numpy / onnxruntime work overlaps this thread's I/O. Two chunks at most are held: memory stays flat.
+            with ThreadPoolExecutor(1, thread_name_prefix="gqr-score-file") as pool:
+                pending: deque[tuple[Chunk, Future[list[Result]], float | None]] = deque()
+                for chunk in reader:
+                    scored = pool.submit(score_texts, classifier, chunk.texts, chunk.errors, max_chars)
+                    pending.append((chunk, scored, reader.fraction()))
+                    if len(pending) > 1:
+                        emit(*pending.popleft())
+                while pending:
+                    emit(*pending.popleft())
             writer.close()
     summary.rows_in = reader.rows_read
     summary.blank_lines = reader.blank_lines
