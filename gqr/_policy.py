@@ -15,7 +15,7 @@ import numpy as np
 
 from gqr._decision import DOMAINS, REASONS
 
-__all__ = ["REJECT_OUTPUTS", "Verdict", "decide", "decide_one", "one_row_rule"]
+__all__ = ["REJECT_OUTPUTS", "Verdict", "decide", "one_row_rule"]
 
 REJECT_OUTPUTS: tuple[str, ...] = ("off_topic", "unsafe", "other_language")
 LOW_CONFIDENCE = REASONS.index("low_confidence")
@@ -89,12 +89,6 @@ def one_row_rule(outputs: Sequence[str], thresholds: Mapping[str, float]) -> Cal
         return n, LOW_CONFIDENCE, _clip(float(np.float32(1.0 - best_score)))
 
     return rule
-
-
-def decide_one(row: Sequence[float], outputs: Sequence[str], thresholds: Mapping[str, float]) -> Verdict:
-    """:func:`decide` for one row of scores: ``(label, reason, confidence)`` as Python scalars (see
-    :func:`one_row_rule`, which a caller deciding many single rows should keep)."""
-    return one_row_rule(outputs, thresholds)(row)
 
 
 def _clip(x: float) -> float:

@@ -14,7 +14,7 @@ import pytest
 from _router_model import STRICT, build_model, build_models_dir
 
 import gqr
-from gqr._policy import decide, decide_one
+from gqr._policy import decide, one_row_rule
 from gqr._registry import model_dirs
 from gqr._router import BATCH_CHUNK, MAX_CHARS
 
@@ -197,14 +197,15 @@ def test_decision_is_complete_and_follows_the_policy(router: gqr.Router) -> None
 
 
 @pytest.mark.parametrize("outputs", [STRICT, [*STRICT, "unsafe"], [*STRICT, "off_topic", "unsafe", "other_language"]])
-def test_decide_one_matches_decide(outputs: list[str]) -> None:
+def test_one_row_rule_matches_decide(outputs: list[str]) -> None:
     rng = np.random.default_rng(len(outputs))
     scores = rng.random((3000, len(outputs))).astype(np.float32)
     scores[:1000] = np.round(scores[:1000] * 4) / 4  # ties, and scores exactly at the thresholds 0.5 and 0.75
     scores[1000:1100, :3] = np.float32(0.3)  # at a threshold that float32 cannot hold exactly
     thresholds = {"law": 0.5, "finance": 0.3, "healthcare": 0.75}
     label, reason, confidence = decide(scores, outputs, thresholds)
-    one = [decide_one(row, outputs, thresholds) for row in scores.tolist()]
+    rule = one_row_rule(outputs, thresholds)
+    one = [rule(row) for row in scores.tolist()]
     assert [o[0] for o in one] == label.tolist()
     assert [o[1] for o in one] == reason.tolist()
     assert [o[2] for o in one] == pytest.approx(confidence.tolist(), abs=1e-7)
