@@ -230,7 +230,7 @@ class Featurizer:
         n = len(token_lists)
         counts = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
         table = self._word_table()
-        rows, arrays = table.rows(chain.from_iterable(token_lists), int(counts.sum()))
+        rows, arrays = table.rows(chain.from_iterable(token_lists), int(counts.sum()), _CACHE_MAX)
         text_of = np.repeat(np.arange(n), counts)
         ids, token = table.unigrams(rows, arrays)
         ids, texts_of_ids = [ids], [text_of[token]]
@@ -262,7 +262,7 @@ class Featurizer:
         return ids, weights
 
     def _word_table(self) -> WordTable:
-        if self._table is None or len(self._table) > _CACHE_MAX:
+        if self._table is None:
             self._table = WordTable(self.vocabulary_, self._entry)
         return self._table
 

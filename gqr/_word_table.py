@@ -37,21 +37,24 @@ class WordTable:
         order = np.argsort(keys)
         self._bigram_keys = keys[order]
         self._bigram_ids = np.array([i for _, i in pairs], dtype=np.int64)[order]
-        self._row = _Rows()
         self._lock = threading.Lock()
+        self._clear()
+
+    def _clear(self) -> None:
+        self._row = _Rows()
         empty = np.zeros(0, dtype=np.int64)
         self._arrays = _Arrays(empty, empty, empty, empty)
 
-    def __len__(self) -> int:
-        return len(self._row)
-
-    def rows(self, tokens: Iterable[str], count: int) -> tuple[np.ndarray, _Arrays]:
-        """Table rows of ``count`` tokens (new tokens are added), and the arrays that hold them.
+    def rows(self, tokens: Iterable[str], count: int, max_rows: int) -> tuple[np.ndarray, _Arrays]:
+        """Table rows of ``count`` tokens (new tokens are added), and the arrays that hold them. A table that has
+        grown past ``max_rows`` rows is emptied first (the bigram tables are kept), so memory stays bounded.
 
         Thread-safe: rows are assigned and published under a lock, and the arrays are swapped as one immutable
         snapshot, so a reader never sees a half-grown table.
         """
         with self._lock:
+            if len(self._row) > max_rows:
+                self._clear()
             out = np.fromiter(map(self._row.__getitem__, tokens), dtype=np.int64, count=count)
             if self._row.new:
                 self._arrays = self._grown(self._row.new)

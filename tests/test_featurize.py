@@ -154,7 +154,7 @@ def _varied_texts() -> list[str]:
 )
 def test_batch_rows_equal_one_text_results_exactly(settings: dict, monkeypatch: pytest.MonkeyPatch) -> None:
     """transform (numpy over the batch) must give transform_one's ids, order and weights bit for bit — also when the
-    word table is rebuilt because it outgrew its bound."""
+    word table is emptied because it outgrew its bound."""
     feat = Featurizer(min_df=1, **settings).fit(CORPUS)
     texts = _varied_texts()
     expected = [feat.transform_one(t) for t in texts]
