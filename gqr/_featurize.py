@@ -30,6 +30,7 @@ from gqr._word_table import WordTable
 __all__ = ["Featurizer"]
 
 _TOKEN = re.compile(r"\w+|\S")  # \S after \w+ failed: one non-space, non-word character
+_ASCII_TOKEN = re.compile(r"[a-z0-9_]+|\S")  # the same tokens for lowercased ASCII text, about 20 % faster
 _DIGIT = re.compile(r"\d")
 _CHAR_PREFIX = "#"
 _BIGRAM_SEP = " "
@@ -41,6 +42,10 @@ _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 _CHARS_PER_TOKEN = 6  # a first look at ``max_tokens * 6`` characters usually finds enough tokens (99% of texts)
 
 _Entry = tuple[str, tuple[int, ...]]
+
+
+def _findall(lowered: str) -> list[str]:
+    return (_ASCII_TOKEN if lowered.isascii() else _TOKEN).findall(lowered)
 
 
 class Featurizer:
@@ -111,10 +116,10 @@ class Featurizer:
         head = min(self.max_chars, limit * _CHARS_PER_TOKEN)
         if len(text) > head:
             # Every token but the last found in a prefix is whole, so more than ``limit`` of them settle the answer.
-            tokens = _TOKEN.findall(text[:head].lower())
+            tokens = _findall(text[:head].lower())
             if len(tokens) > limit:
                 return tokens[:limit]
-        tokens = _TOKEN.findall(text[: self.max_chars].lower())
+        tokens = _findall(text[: self.max_chars].lower())
         return tokens[:limit] if len(tokens) > limit else tokens
 
     def _char_keys(self, norm: str) -> list[str]:
@@ -255,11 +260,13 @@ class Featurizer:
         flat_weights = self.idf_[flat]
         norms = np.sqrt(np.bincount(text, weights=np.square(flat_weights, dtype=np.float64), minlength=n))
         flat_weights *= (1.0 / norms[text]).astype(np.float32)
-        ids = np.zeros((n, max(1, int(lengths.max(initial=0)))), dtype=np.int64)
-        weights = np.zeros(ids.shape, dtype=np.float32)
-        ids[text, column] = flat
-        weights[text, column] = flat_weights
-        return ids, weights
+        width = max(1, int(lengths.max(initial=0)))
+        cell = text * width + column  # flat positions: faster than 2-D fancy indexing
+        ids = np.zeros(n * width, dtype=np.int64)
+        weights = np.zeros(n * width, dtype=np.float32)
+        ids[cell] = flat
+        weights[cell] = flat_weights
+        return ids.reshape(n, width), weights.reshape(n, width)
 
     def _word_table(self) -> WordTable:
         if self._table is None:

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from gqr._decision import DOMAINS, LABELS, REASONS, Decision
+from gqr._decision import DOMAINS, LABELS, REASONS, Decision, unchecked_decision
 from gqr._policy import decide, one_row_rule
 from gqr._registry import available_models, find_card
 from gqr._runtime import Model
@@ -134,11 +134,8 @@ class Router:
 
     def _decision(self, row: list[float]) -> Decision:
         label, reason, confidence = self._rule(row)
-        return Decision(
-            route=_ROUTE_OF[label],
-            confidence=confidence,
-            scores=dict(zip(self._outputs, row, strict=True)),
-            reason=_REASON_OF[reason],
+        return unchecked_decision(
+            _ROUTE_OF[label], confidence, dict(zip(self._outputs, row, strict=True)), _REASON_OF[reason]
         )
 
     def _featurize(
@@ -173,12 +170,7 @@ class Router:
         labels, reasons, confidence = decide(scores, self._outputs, self._thresholds)
         outputs = self._outputs
         return [
-            Decision(
-                route=_ROUTE_OF[label],
-                confidence=conf,
-                scores=dict(zip(outputs, row, strict=True)),
-                reason=_REASON_OF[reason],
-            )
+            unchecked_decision(_ROUTE_OF[label], conf, dict(zip(outputs, row, strict=True)), _REASON_OF[reason])
             for label, reason, conf, row in zip(
                 labels.tolist(), reasons.tolist(), confidence.tolist(), scores.tolist(), strict=True
             )

@@ -105,11 +105,15 @@ class Model:
             self._session = ort.InferenceSession(blob, options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own exception types for malformed graphs
             raise ModelIntegrityError(f"onnxruntime cannot load {str(self.onnx_path)!r}: {exc}") from exc
+        # InferenceSession.run checks the input names on every call (about 2 µs of a 10 µs run); they are checked
+        # once in _check_signature, so the hot path calls the underlying session when onnxruntime has one.
+        self._run = getattr(self._session, "_sess", self._session).run
+        self._run_options = ort.RunOptions()
         self._check_signature()
 
     def scores(self, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Scores ``[batch, len(outputs)]`` for int64 ``ids`` and float32 ``weights`` of shape ``[batch, length]``."""
-        return self._session.run(self._output_names, {"ids": ids, "weights": weights})[0]
+        return self._run(self._output_names, {"ids": ids, "weights": weights}, self._run_options)[0]
 
     def _check_signature(self) -> None:
         inputs = {i.name: i.type for i in self._session.get_inputs()}

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from gqr._featurize import _CHARS_PER_TOKEN, Featurizer
+from gqr._featurize import _ASCII_TOKEN, _CHARS_PER_TOKEN, _TOKEN, Featurizer
 
 CORPUS = [
     "Can my landlord keep my deposit?",
@@ -180,3 +180,17 @@ def test_long_text_reads_past_the_first_look_when_needed(feat: Featurizer) -> No
 def test_batch_names_the_bad_type(feat: Featurizer) -> None:
     with pytest.raises(TypeError, match="expected text of type str, got bytes"):
         feat.transform(["fine", b"bytes"])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "".join(map(chr, range(128))) * 2,  # every ASCII character, including \x1c-\x1f (whitespace to str.split)
+        "can_i deduct 2,500$ (home-office) from my taxes?!\tyes\n\x00\x7f",
+        *CORPUS,
+    ],
+)
+def test_ascii_fast_path_finds_the_same_tokens(text: str) -> None:
+    lowered = text.lower()
+    assert lowered.isascii()
+    assert _ASCII_TOKEN.findall(lowered) == _TOKEN.findall(lowered)

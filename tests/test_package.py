@@ -9,6 +9,7 @@ import sys
 import pytest
 
 import gqr
+from gqr._decision import unchecked_decision
 from gqr._extras import require
 
 HEAVY = [
@@ -88,6 +89,24 @@ def test_decision_routed_and_rejected() -> None:
 def test_decision_rejects_inconsistent_values(kwargs: dict) -> None:
     with pytest.raises(ValueError):
         gqr.Decision(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("route", "reason"), [("law", None), ("healthcare", None), (None, "unsafe"), (None, "low_confidence")]
+)
+def test_unchecked_decision_equals_a_checked_one(route: str | None, reason: str | None) -> None:
+    scores = {"law": 0.25, "finance": 0.5, "healthcare": 0.75}
+    fast = unchecked_decision(route, 0.75, scores, reason)
+    checked = gqr.Decision(route=route, confidence=0.75, scores=scores, reason=reason)
+    assert fast == checked
+    assert (fast.label, fast.rejected, fast.raw, fast.to_dict()) == (
+        route or "ood",
+        route is None,
+        None,
+        checked.to_dict(),
+    )
+    with pytest.raises(AttributeError):
+        fast.route = "finance"  # type: ignore[misc]
 
 
 def test_cli_version_and_module_entry() -> None:
