@@ -78,6 +78,29 @@ def test_round_trip_through_json_is_exact(feat: Featurizer) -> None:
     assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
 
 
+def test_format_1_dicts_with_an_idf_list_still_load(feat: Featurizer) -> None:
+    d = feat.to_dict()
+    assert d["format"] == 2 and isinstance(d["idf"], str)
+    old = {**d, "format": 1, "idf": [float(v) for v in feat.idf_[1:]]}
+    back = Featurizer.from_dict(json.loads(json.dumps(old)))
+    assert back.vocabulary_ == feat.vocabulary_ and np.array_equal(back.idf_, feat.idf_)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"idf": "not base64!"}, "base64"),
+        ({"idf": "AAAA"}, "base64 of float32"),  # 3 bytes: not whole float32 values
+        ({"format": 1}, "list of numbers"),  # a format-1 dict with a base64 string
+        ({"idf": "AAAAAA=="}, "as long as 'idf'"),  # one value for a longer vocabulary
+        ({"format": 3}, "format in"),
+    ],
+)
+def test_malformed_featurizer_dict_says_what_is_wrong(feat: Featurizer, change: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Featurizer.from_dict({**feat.to_dict(), **change})
+
+
 def test_transform_pads_with_zero_id_and_zero_weight(feat: Featurizer) -> None:
     texts = ["landlord", "Is ibuprofen safe to take with high blood pressure?", "zzzzqqqq"]
     ids, weights = feat.transform(texts)
