@@ -30,15 +30,21 @@ import gqr
 from gqr.data import load_id, load_ood_test
 
 
-def _percentiles(fn: Callable[[str], object], texts: list[str]) -> tuple[float, float]:
-    """p50 and p99 in microseconds of ``fn(text)`` over ``texts``."""
+def _times(fn: Callable[[str], object], texts: list[str]) -> np.ndarray:
+    """Microseconds of ``fn(text)`` for each of ``texts``."""
     clock = time.perf_counter_ns
     times = np.empty(len(texts))
     for k, text in enumerate(texts):
         t0 = clock()
         fn(text)
         times[k] = clock() - t0
-    return float(np.percentile(times, 50)) / 1e3, float(np.percentile(times, 99)) / 1e3
+    return times / 1e3
+
+
+def _percentiles(fn: Callable[[str], object], texts: list[str]) -> tuple[float, float]:
+    """p50 and p99 in microseconds of ``fn(text)`` over ``texts``."""
+    times = _times(fn, texts)
+    return float(np.percentile(times, 50)), float(np.percentile(times, 99))
 
 
 def _throughput(fn: Callable[[list[str]], object], texts: list[str], repeats: int = 3) -> float:
@@ -78,7 +84,8 @@ def main() -> None:
         router.classify(text)
 
     e2e_cold = _percentiles(router.classify, timed)  # most texts seen for the first time (featurizer word cache)
-    e2e = _percentiles(router.classify, timed)  # the same texts again: steady state
+    e2e_times = _times(router.classify, timed)  # the same texts again: steady state
+    e2e = float(np.percentile(e2e_times, 50)), float(np.percentile(e2e_times, 99))
     feats = [featurizer.transform_one(t) for t in timed]
     feat = _percentiles(featurizer.transform_one, timed)
     rows = [(ids[None], w[None]) for ids, w in feats if len(ids)]
@@ -128,6 +135,21 @@ def main() -> None:
     print(f'| `gqr classify "..."` whole process, median of {args.processes} (s) | {cli_s:.3f} |')
     print(f"| `python -c 'import gqr'`, median of {args.processes} (s) | {import_s:.3f} |")
     print(f"| `python -c 'import gqr; gqr.load()'`, median of {args.processes} (s) | {load_s:.3f} |")
+    _by_length(e2e_times, [len(featurizer._tokens(t)) for t in timed], featurizer.max_tokens)
+
+
+def _by_length(times: np.ndarray, tokens: list[int], cap: int) -> None:
+    """Steady-state ``classify`` time by number of tokens read (the featurizer's work grows with it)."""
+    counts = np.array(tokens)
+    print()
+    print("| tokens read | share of queries | p50 (µs) | p99 (µs) |")
+    print("|---|---:|---:|---:|")
+    for lo, hi in ((0, 16), (17, 64), (65, cap // 2), (cap // 2 + 1, cap - 1), (cap, cap)):
+        part = times[(counts >= lo) & (counts <= hi)]
+        if len(part):
+            label = f"{lo}–{hi}" if hi > lo else f"{cap} (the cap)"
+            p50, p99 = np.percentile(part, [50, 99])
+            print(f"| {label} | {len(part) / len(times):.1%} | {p50:.1f} | {p99:.1f} |")
 
 
 if __name__ == "__main__":
