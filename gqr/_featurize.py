@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from gqr._hashing import first_occurrences
 from gqr._word_table import WordTable
 
 __all__ = ["Featurizer"]
@@ -249,11 +250,7 @@ class Featurizer:
         flat, text = np.concatenate(ids), np.concatenate(texts_of_ids)
         order = np.argsort(text, kind="stable")  # per text: its tokens' ids, then its bigrams' ids
         flat, text = flat[order], text[order]
-        key = text * self.n_features + flat
-        order = np.argsort(key, kind="stable")
-        first = np.ones(len(key), dtype=bool)
-        np.not_equal(key[order[1:]], key[order[:-1]], out=first[1:])
-        keep = np.sort(order[first])  # the first occurrence of each id in its text, in text order
+        keep = first_occurrences(text * self.n_features + flat)  # the first occurrence of each id in its text
         return self._padded(flat[keep], text[keep], n)
 
     def _padded(self, flat: np.ndarray, text: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gqr._hashing import IntMap
+
 __all__ = ["WordTable"]
 
 _NO_WORD = -1
@@ -34,9 +36,7 @@ class WordTable:
         self._slot = slot
         self._n_slots = max(1, len(slot))
         keys = np.array([slot[a] * self._n_slots + slot[b] for (a, b), _ in pairs], dtype=np.int64)
-        order = np.argsort(keys)
-        self._bigram_keys = keys[order]
-        self._bigram_ids = np.array([i for _, i in pairs], dtype=np.int64)[order]
+        self._bigram_ids = IntMap(keys, np.array([i for _, i in pairs], dtype=np.int64))
         self._lock = threading.Lock()
         self._clear()
 
@@ -87,10 +87,8 @@ class WordTable:
         ``k + 1`` belong to one text), with the position of each bigram's first token."""
         first, second = arrays.slots[rows[:-1]], arrays.slots[rows[1:]]
         token = np.flatnonzero(same_text & (first != _NO_WORD) & (second != _NO_WORD))
-        keys = first[token] * self._n_slots + second[token]
-        at = np.minimum(np.searchsorted(self._bigram_keys, keys), max(0, len(self._bigram_keys) - 1))
-        hit = self._bigram_keys[at] == keys if len(self._bigram_keys) else np.zeros(len(keys), dtype=bool)
-        return self._bigram_ids[at[hit]], token[hit]
+        found, ids = self._bigram_ids.get(first[token] * self._n_slots + second[token])
+        return ids, token[found]
 
 
 class _Arrays(NamedTuple):
