@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import typer
+
+
+def parse_params(items: list[str]) -> dict[str, Any]:
+    """``["C=0.5", "max_tokens=64", "table_dtype=int8"]`` -> ``{"C": 0.5, "max_tokens": 64, "table_dtype": "int8"}``."""
+    from gqr._errors import InvalidInputError
+
+    params: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInputError(f"--param must look like KEY=VALUE, got {item!r}")
+        try:
+            params[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            params[key.strip()] = value
+    return params
 
 
 def train(
@@ -13,6 +31,12 @@ def train(
     out: Path = typer.Option(Path("models"), "--out", "-o", help="Directory for <name>.onnx and <name>.json."),
     name: str | None = typer.Option(None, "--name", help="Model name (default: <family>-<variant>)."),
     epochs: int | None = typer.Option(None, "--epochs", help="Training epochs (families that have them)."),
+    param: list[str] = typer.Option(
+        [],
+        "--param",
+        "-p",
+        help="A constructor parameter of the family as KEY=VALUE (VALUE as JSON, else text); repeat.",
+    ),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed and data: same model)."),
     max_per_dataset: int = typer.Option(5000, "--max-per-dataset", help="Cap on texts per outlier dataset."),
     data_dir: Path | None = typer.Option(None, "--data-dir", help="GQR data directory (default: $GQR_DATA_DIR)."),
@@ -31,7 +55,7 @@ def train(
         variant,
         out_dir=out,
         name=name,
-        params={} if epochs is None else {"epochs": epochs},
+        params={**parse_params(param), **({} if epochs is None else {"epochs": epochs})},
         seed=seed,
         max_per_dataset=max_per_dataset,
         data_dir=data_dir,
@@ -45,8 +69,6 @@ def train(
         f"thresholds {result.thresholds}"
     )
     if bench:
-        import json
-
         numbers = json.loads(result.card_path.read_text(encoding="utf-8"))["bench"]
         typer.echo("bench: " + ", ".join(f"{k} {v}" for k, v in numbers.items() if not isinstance(v, dict)))
         typer.echo("bench per OOD set: " + json.dumps(numbers["ood_acc_per_set"]))
