@@ -135,7 +135,7 @@ def main() -> None:
     print(f'| `gqr classify "..."` whole process, median of {args.processes} (s) | {cli_s:.3f} |')
     print(f"| `python -c 'import gqr'`, median of {args.processes} (s) | {import_s:.3f} |")
     print(f"| `python -c 'import gqr; gqr.load()'`, median of {args.processes} (s) | {load_s:.3f} |")
-    _by_length(e2e_times, [len(featurizer._tokens(t)) for t in timed], featurizer.max_tokens)
+    _by_length(e2e_times, [len(featurizer.tokens(t)) for t in timed], featurizer.max_tokens)
 
 
 def _by_length(times: np.ndarray, tokens: list[int], cap: int) -> None:

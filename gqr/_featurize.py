@@ -113,7 +113,9 @@ class Featurizer:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
 
     # -------------------------------------------------------------------------------------------- tokenizing
-    def _tokens(self, text: str) -> list[str]:
+    def tokens(self, text: str) -> list[str]:
+        """The tokens features are made from: the lowercased words and other characters of ``text``, at most
+        ``max_tokens`` of them (see the module docstring); ``TypeError`` for a non-str."""
         if not isinstance(text, str):
             raise TypeError(f"expected text of type str, got {type(text).__name__}")
         limit = self.max_tokens
@@ -150,7 +152,7 @@ class Featurizer:
         norm_of: dict[str, str] = {}
         docs = []
         for text in texts:
-            tokens = self._tokens(text)
+            tokens = self.tokens(text)
             for t in tokens:
                 if t not in norm_of:
                     norm_of[t] = _DIGIT.sub("0", t)
@@ -208,7 +210,7 @@ class Featurizer:
         cache = self._cache
         flat: list[int] = []
         norms = []
-        for token in self._tokens(text):
+        for token in self.tokens(text):
             entry = cache.get(token) or self._entry(token)
             norms.append(entry[0])
             flat.extend(entry[1])
@@ -235,7 +237,7 @@ class Featurizer:
         """
         if isinstance(texts, str):
             raise TypeError("expected a sequence of texts, got a single str (use transform_one)")
-        token_lists = [self._tokens(t) for t in texts]
+        token_lists = [self.tokens(t) for t in texts]
         n = len(token_lists)
         counts = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
         table = self._word_table()

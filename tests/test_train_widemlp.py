@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -11,7 +12,8 @@ from _train_toy import OOD_REASONS, assert_padding_invariant, labelled, perturbe
 import gqr
 from gqr._policy import decide
 from gqr.train import run, session, sha256_of, train, tune_thresholds
-from gqr.train._widemlp import WideMLP
+from gqr.train._synthetic import synthetic_outliers
+from gqr.train._widemlp import AUTO_SYNTHETIC, WideMLP
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +69,29 @@ def test_pipeline_writes_a_loadable_card(tmp_path) -> None:
     assert router.classify("Can my landlord keep my security deposit?").route == "law"
     again = train("widemlp", "strict", out_dir=tmp_path / "again", params=params, train_set=data, eval_set=data)
     assert sha256_of(again.onnx_path) == card["onnx"]["sha256"]  # seeded: the same bytes
+
+
+def test_synthetic_outliers_come_from_the_training_words_only() -> None:
+    data = labelled("strict", outliers=False)
+    tokens = [re.findall(r"\w+|\S", t.lower()) for t in data.texts]
+    texts = synthetic_outliers(tokens, data.targets, 300, np.random.default_rng(0))
+    assert len(texts) == 300 and texts == synthetic_outliers(tokens, data.targets, 300, np.random.default_rng(0))
+    known = {w for ws in tokens for w in ws}
+    words = [w for t in texts for w in t.split()]
+    assert 0.1 < np.mean([w in known for w in words]) < 0.9  # training words mixed with scrambled / made-up ones
+    with pytest.raises(ValueError, match="as many tokenized texts as targets"):
+        synthetic_outliers(tokens[:-1], data.targets, 3, np.random.default_rng(0))
+
+
+def test_synthetic_outliers_teach_a_strict_model_to_score_outliers_low(fitted: WideMLP) -> None:
+    data = labelled("strict", outliers=False, copies=3)
+    params = {"epochs": 30, "batch_size": 8, "min_df": 1, "threads": 1, "seed": 0}
+    with_syn = WideMLP(**params).fit(data)
+    without = WideMLP(**params, synthetic_outliers=0.0).fit(data)
+    assert fitted.n_synthetic_ == 0 and without.n_synthetic_ == 0  # guarded data has outliers: none made
+    assert with_syn.n_synthetic_ == round(AUTO_SYNTHETIC * len(data))
+    for model in (with_syn, without):
+        assert (model.scores(data.texts).argmax(axis=1) == data.targets).mean() >= 0.95
+    outliers = labelled("guarded")
+    ood = [t for t, lab in zip(outliers.texts, outliers.labels, strict=True) if lab == "ood"]
+    assert with_syn.scores(ood).max(axis=1).mean() < without.scores(ood).max(axis=1).mean()

@@ -13,14 +13,21 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from gqr._decision import OOD
 from gqr._extras import require
 from gqr._featurize import Featurizer
 from gqr._log import logger
+from gqr._policy import REJECT_OUTPUTS
 from gqr.train._dataset import LabelledSet
 from gqr.train._onnx import GraphBuilder
+from gqr.train._synthetic import synthetic_outliers
 from gqr.train._tune import tune_thresholds
 
-__all__ = ["WideMLP"]
+__all__ = ["AUTO_SMOOTHING", "AUTO_SYNTHETIC", "WideMLP"]
+
+# Defaults for a model trained without outliers (strict), chosen on the strict eval objective.
+AUTO_SYNTHETIC = 0.7  # synthetic outliers per training text
+AUTO_SMOOTHING = 0.1  # label smoothing
 
 
 class WideMLP:
@@ -29,9 +36,14 @@ class WideMLP:
     Parameters: ``hidden`` units, ``dropout``, ``epochs``, ``batch_size``, ``lr`` and ``weight_decay`` of AdamW,
     featurizer settings (``max_features`` token n-grams, ``max_char_features`` character n-grams,
     ``char_ngram_range``, ``min_df``, ``max_tokens``), ``table_dtype`` of the exported embedding table
-    (``int8``, ``float16`` or ``float32``), ``threads`` for torch and ``seed``.
-    Fitted attributes: ``featurizer_``, ``outputs_``, ``module_`` (the torch model), ``history_`` (per epoch),
-    ``best_epoch_``.
+    (``int8``, ``float16`` or ``float32``), ``synthetic_outliers`` (synthetic outlier texts made from the training
+    texts, per training text, trained as "no output": see :mod:`gqr.train._synthetic`; ``None`` means
+    ``AUTO_SYNTHETIC`` when the training set holds no outliers, i.e. a strict model, else 0), ``label_smoothing``
+    (binary targets ``y (1 - s) + s / 2``; ``None`` means ``AUTO_SMOOTHING`` without outliers, else 0: scores of a
+    model trained on in-domain text only then do not all saturate, so thresholds can separate them), ``threads``
+    for torch and ``seed``.
+    Fitted attributes: ``featurizer_``, ``outputs_``, ``module_`` (the torch model), ``n_synthetic_`` (synthetic
+    outliers trained on), ``history_`` (per epoch), ``best_epoch_``.
     """
 
     family: ClassVar[str] = "widemlp"
@@ -52,6 +64,8 @@ class WideMLP:
         min_df: int = 2,
         max_tokens: int = 128,
         table_dtype: str = "int8",
+        synthetic_outliers: float | None = None,
+        label_smoothing: float | None = None,
         threads: int = 2,
         seed: int = 0,
     ) -> None:
@@ -67,6 +81,8 @@ class WideMLP:
         self.min_df = min_df
         self.max_tokens = max_tokens
         self.table_dtype = table_dtype
+        self.synthetic_outliers = synthetic_outliers
+        self.label_smoothing = label_smoothing
         self.threads = threads
         self.seed = seed
 
@@ -83,6 +99,8 @@ class WideMLP:
         "min_df",
         "max_tokens",
         "table_dtype",
+        "synthetic_outliers",
+        "label_smoothing",
         "threads",
         "seed",
     )
@@ -101,6 +119,10 @@ class WideMLP:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
         if not (self.lr > 0 and self.weight_decay >= 0):
             raise ValueError(f"expected lr > 0 and weight_decay >= 0, got {self.lr!r} and {self.weight_decay!r}")
+        if self.synthetic_outliers is not None and not 0 <= self.synthetic_outliers <= 10:
+            raise ValueError(f"synthetic_outliers must be None or in [0, 10], got {self.synthetic_outliers!r}")
+        if self.label_smoothing is not None and not 0 <= self.label_smoothing < 1:
+            raise ValueError(f"label_smoothing must be None or in [0, 1), got {self.label_smoothing!r}")
         if self.table_dtype not in ("int8", "float16", "float32"):
             raise ValueError(f"table_dtype must be 'int8', 'float16' or 'float32', got {self.table_dtype!r}")
 
@@ -128,8 +150,15 @@ class WideMLP:
             max_tokens=self.max_tokens,
         ).fit(train.texts)
         self.outputs_ = train.outputs
+        without_outliers = not ((train.targets < 0).any() or any(o in REJECT_OUTPUTS for o in train.outputs))
+        train = self._with_synthetic(train, without_outliers)
         rows = [self.featurizer_.transform_one(t) for t in train.texts]
         y = torch.from_numpy(train.target_matrix())
+        smoothing = self.label_smoothing
+        if smoothing is None:
+            smoothing = AUTO_SMOOTHING if without_outliers else 0.0
+        if smoothing:
+            y = y * (1.0 - smoothing) + smoothing / 2
         sw = torch.from_numpy(train.sample_weights())
         eval_rows = [self.featurizer_.transform_one(t) for t in eval_set.texts] if eval_set is not None else None
 
@@ -167,6 +196,27 @@ class WideMLP:
             self.module_.load_state_dict(best[2])
         self.module_.eval()
         return self
+
+    def _with_synthetic(self, train: LabelledSet, without_outliers: bool) -> LabelledSet:
+        """``train`` plus its synthetic outliers (target ``-1``, dataset ``synthetic``); sets ``n_synthetic_``."""
+        ratio = self.synthetic_outliers
+        if ratio is None:
+            ratio = AUTO_SYNTHETIC if without_outliers else 0.0
+        self.n_synthetic_ = round(ratio * len(train))
+        if self.n_synthetic_ == 0:
+            return train
+        rng = np.random.default_rng([self.seed, 1])  # its own stream: the training order does not depend on it
+        tokens = [self.featurizer_.tokens(t) for t in train.texts]
+        texts = synthetic_outliers(tokens, train.targets, self.n_synthetic_, rng)
+        n = len(texts)
+        return LabelledSet(
+            texts=[*train.texts, *texts],
+            targets=np.concatenate([train.targets, np.full(n, -1, dtype=np.int64)]),
+            outputs=train.outputs,
+            labels=[*train.labels, *[OOD] * n],
+            reasons=[*train.reasons, *["off_topic"] * n],
+            datasets=[*train.datasets, *["synthetic"] * n],
+        )
 
     def _logits(self, rows: Sequence[tuple[np.ndarray, np.ndarray]], batch_size: int = 1024) -> np.ndarray:
         torch = require("torch", "train")
