@@ -20,6 +20,7 @@ import base64
 import binascii
 import math
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import chain, pairwise
@@ -45,7 +46,8 @@ _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 _CHARS_PER_TOKEN = 6  # a first look at ``max_tokens * 6`` characters usually finds enough tokens (99% of texts)
 
-_Entry = tuple[str, tuple[int, ...]]
+_Entry = tuple[str, tuple[int, ...], dict[str, int]]  # (norm, unigram ids, bigram ids by the next word's norm)
+_NO_BIGRAMS: dict[str, int] = {}
 
 
 def _findall(lowered: str) -> list[str]:
@@ -184,16 +186,29 @@ class Featurizer:
 
     def _set_vocabulary(self, keys: list[str], idf: Sequence[float] | np.ndarray) -> None:
         self.vocabulary_ = dict(zip(keys, range(1, len(keys) + 1), strict=True))
+        # Bigram ids by first word, then by second word: a pair of tokens costs a probe of a small dict rather than
+        # of the whole vocabulary (about 20 % of transform_one). Words are interned: keys compare by identity.
+        self._bigrams: dict[str, dict[str, int]] = {}
+        for key, i in self.vocabulary_.items():
+            if _BIGRAM_SEP in key:
+                a, b = key.split(_BIGRAM_SEP, 1)
+                following = self._bigrams.get(a)
+                if following is None:
+                    following = self._bigrams[sys.intern(a)] = {}
+                following[sys.intern(b)] = i
         self.idf_ = np.concatenate([[0.0], np.asarray(idf, dtype=np.float32)]).astype(np.float32)  # idf_[0] = pad
         self._cache: dict[str, _Entry] = {}
         self._table: WordTable | None = None
 
     def _entry(self, token: str) -> _Entry:
-        """``(norm, ids)`` of a token: its normal form and its unigram feature ids (the word's, or its n-grams')."""
+        """``(norm, ids, following)`` of a token: its normal form, its unigram feature ids (the word's, or its
+        n-grams'), and the ids of the bigrams it starts, by the next word's normal form."""
         norm = _DIGIT.sub("0", token)
         vocab = self.vocabulary_
         known = vocab.get(norm)
-        entry = (norm, (known,) if known else tuple(i for i in map(vocab.get, self._char_keys(norm)) if i))
+        ids = (known,) if known else tuple(i for i in map(vocab.get, self._char_keys(norm)) if i)
+        norm = sys.intern(norm)
+        entry = (norm, ids, self._bigrams.get(norm, _NO_BIGRAMS))
         if len(self._cache) < _CACHE_MAX:
             self._cache[token] = entry
         return entry
@@ -209,17 +224,16 @@ class Featurizer:
         then the known bigrams); empty when nothing is known."""
         cache = self._cache
         flat: list[int] = []
-        norms = []
+        bigram_ids = []
+        after_previous = _NO_BIGRAMS  # the bigrams the previous token starts
         for token in self.tokens(text):
-            entry = cache.get(token) or self._entry(token)
-            norms.append(entry[0])
-            flat.extend(entry[1])
-        if self.bigrams:
-            get = self.vocabulary_.get
-            for a, b in pairwise(norms):
-                i = get(a + _BIGRAM_SEP + b)
-                if i:
-                    flat.append(i)
+            norm, ids, following = cache.get(token) or self._entry(token)
+            flat.extend(ids)
+            i = after_previous.get(norm)
+            if i:
+                bigram_ids.append(i)
+            after_previous = following
+        flat += bigram_ids
         if not flat:
             return _EMPTY_IDS, _EMPTY_WEIGHTS
         out = np.fromiter(dict.fromkeys(flat), dtype=np.int64)
@@ -272,7 +286,7 @@ class Featurizer:
 
     def _word_table(self) -> WordTable:
         if self._table is None:
-            self._table = WordTable(self.vocabulary_, self._entry)
+            self._table = WordTable(self._bigrams, self._entry)
         return self._table
 
     # ---------------------------------------------------------------------------------------- serialisation

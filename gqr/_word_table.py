@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -22,21 +22,21 @@ _NO_WORD = -1
 class WordTable:
     """Each token seen gets a row: its unigram feature ids (the word, or its character n-grams) and its bigram slot.
 
-    ``vocabulary`` is the featurizer's (bigram keys are ``"a b"``); ``entry(token)`` gives ``(norm, ids)``
-    exactly as the one-text path computes it, so both paths agree.
+    ``bigrams`` maps a first word to the ids of its bigram features by second word (the featurizer's table);
+    ``entry(token)`` gives ``(norm, ids, ...)`` exactly as the one-text path computes it, so both paths agree.
     """
 
-    def __init__(self, vocabulary: dict[str, int], entry: Callable[[str], tuple[str, tuple[int, ...]]]) -> None:
+    def __init__(self, bigrams: dict[str, dict[str, int]], entry: Callable[[str], tuple[Any, ...]]) -> None:
         self._entry = entry
-        pairs = [(k.split(" ", 1), i) for k, i in vocabulary.items() if " " in k]
+        pairs = [(a, b, i) for a, nexts in bigrams.items() for b, i in nexts.items()]
         slot: dict[str, int] = {}  # normal form -> its index among the words of bigram features
-        for (a, b), _ in pairs:
+        for a, b, _ in pairs:
             slot.setdefault(a, len(slot))
             slot.setdefault(b, len(slot))
         self._slot = slot
         self._n_slots = max(1, len(slot))
-        keys = np.array([slot[a] * self._n_slots + slot[b] for (a, b), _ in pairs], dtype=np.int64)
-        self._bigram_ids = IntMap(keys, np.array([i for _, i in pairs], dtype=np.int64))
+        keys = np.array([slot[a] * self._n_slots + slot[b] for a, b, _ in pairs], dtype=np.int64)
+        self._bigram_ids = IntMap(keys, np.array([i for _, _, i in pairs], dtype=np.int64))
         self._lock = threading.Lock()
         self._clear()
 
