@@ -95,3 +95,25 @@ def test_synthetic_outliers_teach_a_strict_model_to_score_outliers_low(fitted: W
     outliers = labelled("guarded")
     ood = [t for t, lab in zip(outliers.texts, outliers.labels, strict=True) if lab == "ood"]
     assert with_syn.scores(ood).max(axis=1).mean() < without.scores(ood).max(axis=1).mean()
+
+
+def test_members_export_as_one_graph_of_their_weighted_mean_logits() -> None:
+    data, eval_set = labelled("strict", outliers=False, copies=2), labelled("strict")
+    params = {"epochs": 10, "batch_size": 8, "min_df": 1, "threads": 1, "table_dtype": "float32"}
+    merged = WideMLP(**params, seed=3, n_members=2, plain_weight=0.5).fit(data, eval_set)
+    singles = [WideMLP(**params, seed=seed).fit(data, eval_set) for seed in (3, 4)]
+    singles.append(WideMLP(**params, seed=5, synthetic_outliers=0.0, label_smoothing=0.0).fit(data, eval_set))
+    assert merged.module_.out.in_features == 3 * merged.hidden
+    assert [h["member"] for h in merged.history_] == [m for m in range(3) for _ in range(10)]
+    assert merged.best_epoch_ == [single.best_epoch_ for single in singles]
+    texts = perturbed(500) + eval_set.texts
+
+    def logits(model: WideMLP) -> np.ndarray:
+        p = run(session(model.to_onnx()), model.featurizer_, texts).astype(np.float64)
+        return np.log(p) - np.log1p(-p)
+
+    expected = sum(w * logits(m) for w, m in zip((0.4, 0.4, 0.2), singles, strict=True))
+    assert np.abs(logits(merged) - expected).max() < 1e-3
+    assert np.abs(logits(singles[0]) - logits(singles[2])).max() > 0.1  # the members differ
+    with pytest.raises(ValueError, match="n_members must be a positive int"):
+        WideMLP(n_members=0).fit(data)

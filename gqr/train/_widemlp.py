@@ -3,6 +3,12 @@
 ``EmbeddingBag(mode="sum", per_sample_weights)`` of width ``hidden`` (the first layer, a Gather + weighted sum) →
 ReLU → dropout → linear → sigmoid, trained with binary cross-entropy (AdamW). Exported to ONNX by hand with the
 embedding table stored as int8 with a per-row scale (or float16 / float32).
+
+Several networks (``n_members`` seeds, plus a ``plain_weight``-ed one without synthetic outliers) can be trained and
+merged into one: a weighted average of their logits is exactly one WideMLP whose hidden layer concatenates theirs
+(output weights and biases scaled by each network's share of the weights), so the export is the same single graph.
+For a strict model, ``hidden=320, n_members=2, plain_weight=0.5, epochs=3`` (960 hidden units in all, the size of one
+1024-unit network) raised the eval objective from 0.880 (one network, ``hidden=1024``) to 0.886.
 """
 
 from __future__ import annotations
@@ -41,9 +47,13 @@ class WideMLP:
     ``AUTO_SYNTHETIC`` when the training set holds no outliers, i.e. a strict model, else 0), ``label_smoothing``
     (binary targets ``y (1 - s) + s / 2``; ``None`` means ``AUTO_SMOOTHING`` without outliers, else 0: scores of a
     model trained on in-domain text only then do not all saturate, so thresholds can separate them), ``threads``
-    for torch and ``seed``.
-    Fitted attributes: ``featurizer_``, ``outputs_``, ``module_`` (the torch model), ``n_synthetic_`` (synthetic
-    outliers trained on), ``history_`` (per epoch), ``best_epoch_``.
+    for torch, ``seed``, ``n_members`` (networks trained with seeds ``seed``, ``seed + 1``, …) and ``plain_weight``
+    (when > 0, one more network, trained without synthetic outliers and label smoothing, whose logits weigh that
+    much against 1 for each member): the networks are merged into one wider WideMLP (``hidden`` units per network)
+    that outputs the weighted average of their logits.
+    Fitted attributes: ``featurizer_``, ``outputs_``, ``module_`` (the torch model, members merged), ``n_synthetic_``
+    (synthetic outliers trained on, per member), ``history_`` (per epoch; with several members, each entry also
+    holds its ``member``), ``best_epoch_`` (one per member when ``n_members`` > 1).
     """
 
     family: ClassVar[str] = "widemlp"
@@ -68,6 +78,8 @@ class WideMLP:
         label_smoothing: float | None = None,
         threads: int = 2,
         seed: int = 0,
+        n_members: int = 1,
+        plain_weight: float = 0.0,
     ) -> None:
         self.hidden = hidden
         self.dropout = dropout
@@ -85,6 +97,8 @@ class WideMLP:
         self.label_smoothing = label_smoothing
         self.threads = threads
         self.seed = seed
+        self.n_members = n_members
+        self.plain_weight = plain_weight
 
     _PARAMS: ClassVar[tuple[str, ...]] = (
         "hidden",
@@ -103,6 +117,8 @@ class WideMLP:
         "label_smoothing",
         "threads",
         "seed",
+        "n_members",
+        "plain_weight",
     )
 
     def get_params(self) -> dict[str, Any]:
@@ -110,7 +126,7 @@ class WideMLP:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in ((k, getattr(self, k)) for k in self._PARAMS)}
 
     def _check(self) -> None:
-        positive = ("hidden", "epochs", "batch_size", "max_features", "min_df", "max_tokens", "threads")
+        positive = ("hidden", "epochs", "batch_size", "max_features", "min_df", "max_tokens", "threads", "n_members")
         for name in positive:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -123,6 +139,8 @@ class WideMLP:
             raise ValueError(f"synthetic_outliers must be None or in [0, 10], got {self.synthetic_outliers!r}")
         if self.label_smoothing is not None and not 0 <= self.label_smoothing < 1:
             raise ValueError(f"label_smoothing must be None or in [0, 1), got {self.label_smoothing!r}")
+        if not 0 <= self.plain_weight <= 10:
+            raise ValueError(f"plain_weight must be in [0, 10], got {self.plain_weight!r}")
         if self.table_dtype not in ("int8", "float16", "float32"):
             raise ValueError(f"table_dtype must be 'int8', 'float16' or 'float32', got {self.table_dtype!r}")
 
@@ -139,9 +157,6 @@ class WideMLP:
             raise ValueError("expected a non-empty training set, got 0 texts")
         torch = require("torch", "train")
         torch.set_num_threads(self.threads)
-        torch.manual_seed(self.seed)
-        rng = np.random.default_rng(self.seed)
-
         self.featurizer_ = Featurizer(
             max_features=self.max_features,
             max_char_features=self.max_char_features,
@@ -151,30 +166,66 @@ class WideMLP:
         ).fit(train.texts)
         self.outputs_ = train.outputs
         without_outliers = not ((train.targets < 0).any() or any(o in REJECT_OUTPUTS for o in train.outputs))
-        train = self._with_synthetic(train, without_outliers)
-        rows = [self.featurizer_.transform_one(t) for t in train.texts]
-        y = torch.from_numpy(train.target_matrix())
+        ratio = self.synthetic_outliers
+        if ratio is None:
+            ratio = AUTO_SYNTHETIC if without_outliers else 0.0
         smoothing = self.label_smoothing
         if smoothing is None:
             smoothing = AUTO_SMOOTHING if without_outliers else 0.0
+        self.n_synthetic_ = round(ratio * len(train))
+        rows = [self.featurizer_.transform_one(t) for t in train.texts]
+        eval_rows = [self.featurizer_.transform_one(t) for t in eval_set.texts] if eval_set is not None else None
+        # (seed, synthetic outliers, label smoothing, weight) of each network
+        specs = [(self.seed + i, self.n_synthetic_, smoothing, 1.0) for i in range(self.n_members)]
+        if self.plain_weight > 0:
+            specs.append((self.seed + self.n_members, 0, 0.0, self.plain_weight))
+        self.history_: list[dict[str, float]] = []
+        members, best_epochs = [], []
+        for member, (seed, n_synthetic, member_smoothing, _) in enumerate(specs):
+            data = self._with_synthetic(train, n_synthetic, seed)
+            member_rows = rows + [self.featurizer_.transform_one(t) for t in data.texts[len(train) :]]
+            module, history, best_epoch = self._fit_member(
+                torch, data, member_rows, member_smoothing, eval_set, eval_rows, seed
+            )
+            members.append(module)
+            best_epochs.append(best_epoch)
+            self.history_ += [{"member": member, **h} for h in history] if len(specs) > 1 else history
+        self.best_epoch_ = best_epochs[0] if len(specs) == 1 else best_epochs
+        weights = [spec[3] for spec in specs]
+        self.module_ = members[0] if len(specs) == 1 else _merge(torch, members, weights, self.dropout)
+        self.module_.eval()
+        return self
+
+    def _fit_member(
+        self,
+        torch: Any,
+        train: LabelledSet,
+        rows: list[tuple[np.ndarray, np.ndarray]],
+        smoothing: float,
+        eval_set: LabelledSet | None,
+        eval_rows: list[tuple[np.ndarray, np.ndarray]] | None,
+        seed: int,
+    ) -> tuple[Any, list[dict[str, float]], int]:
+        """One network trained on featurized ``rows``: (module at its best epoch, history, best epoch)."""
+        torch.manual_seed(seed)
+        rng = np.random.default_rng(seed)
+        y = torch.from_numpy(train.target_matrix())
         if smoothing:
             y = y * (1.0 - smoothing) + smoothing / 2
         sw = torch.from_numpy(train.sample_weights())
-        eval_rows = [self.featurizer_.transform_one(t) for t in eval_set.texts] if eval_set is not None else None
-
-        self.module_ = _module(torch, self.featurizer_.n_features, self.hidden, len(self.outputs_), self.dropout)
-        opt = torch.optim.AdamW(self.module_.parameters(), lr=self.lr, weight_decay=self.weight_decay, fused=True)
+        module = _module(torch, self.featurizer_.n_features, self.hidden, len(self.outputs_), self.dropout)
+        opt = torch.optim.AdamW(module.parameters(), lr=self.lr, weight_decay=self.weight_decay, fused=True)
         loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
-        self.history_: list[dict[str, float]] = []
+        history: list[dict[str, float]] = []
         best: tuple[float, int, Any] = (-1.0, self.epochs, None)
         for epoch in range(self.epochs):
-            self.module_.train()
+            module.train()
             order = rng.permutation(len(rows))
             total = 0.0
             for start in range(0, len(order), self.batch_size):
                 idx = order[start : start + self.batch_size]
                 ids, weights, offsets = _bag(torch, [rows[i] for i in idx])
-                logits = self.module_(ids, weights, offsets)
+                logits = module(ids, weights, offsets)
                 loss = (loss_fn(logits, y[idx]).mean(dim=1) * sw[idx]).mean()
                 opt.zero_grad()
                 loss.backward()
@@ -182,33 +233,27 @@ class WideMLP:
                 total += float(loss.detach()) * len(idx)
             entry = {"epoch": epoch + 1, "train_loss": total / len(rows)}
             if eval_set is not None and eval_rows is not None:
-                logits = self._logits(eval_rows)
+                logits = _logits(torch, module, eval_rows, len(self.outputs_))
                 loss = loss_fn(torch.from_numpy(logits), torch.from_numpy(eval_set.target_matrix())).mean(dim=1)
                 entry["eval_loss"] = float((loss * torch.from_numpy(eval_set.sample_weights())).mean())
                 probs = 1.0 / (1.0 + np.exp(-logits))
                 entry["eval_objective"] = tune_thresholds(probs, self.outputs_, eval_set)[1].objective
                 if entry["eval_objective"] > best[0]:
-                    best = (entry["eval_objective"], epoch + 1, copy.deepcopy(self.module_.state_dict()))
-            self.history_.append(entry)
-            logger.info("widemlp epoch %d: %s", epoch + 1, entry)
-        self.best_epoch_ = best[1]
+                    best = (entry["eval_objective"], epoch + 1, copy.deepcopy(module.state_dict()))
+            history.append(entry)
+            logger.info("widemlp seed %d epoch %d: %s", seed, epoch + 1, entry)
         if best[2] is not None:
-            self.module_.load_state_dict(best[2])
-        self.module_.eval()
-        return self
+            module.load_state_dict(best[2])
+        module.eval()
+        return module, history, best[1]
 
-    def _with_synthetic(self, train: LabelledSet, without_outliers: bool) -> LabelledSet:
-        """``train`` plus its synthetic outliers (target ``-1``, dataset ``synthetic``); sets ``n_synthetic_``."""
-        ratio = self.synthetic_outliers
-        if ratio is None:
-            ratio = AUTO_SYNTHETIC if without_outliers else 0.0
-        self.n_synthetic_ = round(ratio * len(train))
-        if self.n_synthetic_ == 0:
+    def _with_synthetic(self, train: LabelledSet, n: int, seed: int) -> LabelledSet:
+        """``train`` plus ``n`` synthetic outliers (target ``-1``, dataset ``synthetic``) drawn with ``seed``."""
+        if n == 0:
             return train
-        rng = np.random.default_rng([self.seed, 1])  # its own stream: the training order does not depend on it
+        rng = np.random.default_rng([seed, 1])  # its own stream: the training order does not depend on it
         tokens = [self.featurizer_.tokens(t) for t in train.texts]
-        texts = synthetic_outliers(tokens, train.targets, self.n_synthetic_, rng)
-        n = len(texts)
+        texts = synthetic_outliers(tokens, train.targets, n, rng)
         return LabelledSet(
             texts=[*train.texts, *texts],
             targets=np.concatenate([train.targets, np.full(n, -1, dtype=np.int64)]),
@@ -218,18 +263,10 @@ class WideMLP:
             datasets=[*train.datasets, *["synthetic"] * n],
         )
 
-    def _logits(self, rows: Sequence[tuple[np.ndarray, np.ndarray]], batch_size: int = 1024) -> np.ndarray:
-        torch = require("torch", "train")
-        self.module_.eval()
-        out = []
-        with torch.no_grad():
-            for start in range(0, len(rows), batch_size):
-                out.append(self.module_(*_bag(torch, rows[start : start + batch_size])).numpy())
-        return np.concatenate(out) if out else np.zeros((0, len(self.outputs_)), np.float32)
-
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Sigmoid scores ``[n, len(outputs_)]`` of the torch model (float32 weights, no quantisation)."""
-        logits = self._logits([self.featurizer_.transform_one(t) for t in texts])
+        torch = require("torch", "train")
+        logits = _logits(torch, self.module_, [self.featurizer_.transform_one(t) for t in texts], len(self.outputs_))
         return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
 
     # --------------------------------------------------------------------------------------------- export
@@ -263,6 +300,29 @@ def _module(torch: Any, n_features: int, hidden: int, n_outputs: int, dropout: f
             return self.out(self.drop(h))
 
     return _Net()
+
+
+def _merge(torch: Any, members: Sequence[Any], weights: Sequence[float], dropout: float) -> Any:
+    """One network whose logits are the ``weights``-average of the ``members``' logits (hidden layers side by side)."""
+    w = np.asarray(weights, dtype=np.float64) / sum(weights)
+    n_features, hidden = members[0].bag.weight.shape
+    merged = _module(torch, n_features, len(members) * hidden, members[0].out.out_features, dropout)
+    with torch.no_grad():
+        merged.bag.weight.copy_(torch.cat([m.bag.weight for m in members], dim=1))
+        merged.bias.copy_(torch.cat([m.bias for m in members]))
+        merged.out.weight.copy_(torch.cat([m.out.weight * float(wi) for m, wi in zip(members, w, strict=True)], dim=1))
+        merged.out.bias.copy_(sum(m.out.bias * float(wi) for m, wi in zip(members, w, strict=True)))
+    return merged.eval()
+
+
+def _logits(torch: Any, module: Any, rows: Sequence[tuple[np.ndarray, np.ndarray]], n_outputs: int) -> np.ndarray:
+    """Logits ``[len(rows), n_outputs]`` of ``module`` (eval mode) on featurized rows, in chunks of 1024."""
+    module.eval()
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(rows), 1024):
+            out.append(module(*_bag(torch, rows[start : start + 1024])).numpy())
+    return np.concatenate(out) if out else np.zeros((0, n_outputs), np.float32)
 
 
 def _bag(torch: Any, rows: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[Any, Any, Any]:
