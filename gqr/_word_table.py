@@ -28,7 +28,7 @@ class WordTable:
 
     def __init__(self, bigrams: dict[str, dict[str, int]], entry: Callable[[str], tuple[Any, ...]]) -> None:
         self._entry = entry
-        pairs = [(a, b, i) for a, nexts in bigrams.items() for b, i in nexts.items()]
+        pairs = [(a, b, i) for a, following in bigrams.items() for b, i in following.items()]
         slot: dict[str, int] = {}  # normal form -> its index among the words of bigram features
         for a, b, _ in pairs:
             slot.setdefault(a, len(slot))

@@ -16,12 +16,13 @@ def parse_params(items: list[str]) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for item in items:
         key, sep, value = item.partition("=")
-        if not sep or not key.strip():
+        key = key.strip()
+        if not sep or not key:
             raise InvalidInputError(f"--param must look like KEY=VALUE, got {item!r}")
         try:
-            params[key.strip()] = json.loads(value)
+            params[key] = json.loads(value)
         except json.JSONDecodeError:
-            params[key.strip()] = value
+            params[key] = value
     return params
 
 
