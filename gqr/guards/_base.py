@@ -11,7 +11,7 @@ from gqr._protocol import Classifier
 
 from ._client import Reply
 
-__all__ = ["DEFAULT_MAX_CHARS", "GuardThenRoute", "check_texts", "default_router", "failed", "precheck", "routed_by"]
+__all__ = ["DEFAULT_MAX_CHARS", "GuardThenRoute", "check_texts", "default_router", "failed", "prechecked", "routed_by"]
 
 DEFAULT_MAX_CHARS = 4000  # longer queries are rejected as "too_long" before any LLM call (context windows)
 
@@ -25,8 +25,15 @@ def check_texts(texts: Sequence[str]) -> None:
             raise TypeError(f"expected str at position {i}, got {type(text).__name__}")
 
 
-def precheck(text: str, max_chars: int) -> Decision | None:
-    """A rejection for an empty or too long query (no LLM call needed), else ``None``."""
+def prechecked(texts: Sequence[str], max_chars: int) -> tuple[list[Decision | None], list[int]]:
+    """:func:`check_texts`, then per text the rejection of an empty or too long query (no LLM call needed) or
+    ``None``, and the positions of the texts still to decide."""
+    check_texts(texts)
+    out = [_precheck(t, max_chars) for t in texts]
+    return out, [i for i, d in enumerate(out) if d is None]
+
+
+def _precheck(text: str, max_chars: int) -> Decision | None:
     if not text.strip():
         return Decision(route=None, confidence=1.0, reason="empty")
     if len(text) > max_chars:
@@ -82,9 +89,7 @@ class GuardThenRoute:
         return self.classify_batch([text])[0]
 
     def classify_batch(self, texts: Sequence[str]) -> list[Decision]:
-        check_texts(texts)
-        out: list[Decision | None] = [precheck(t, self.max_chars) for t in texts]
-        todo = [i for i, d in enumerate(out) if d is None]
+        out, todo = prechecked(texts, self.max_chars)
         passed: list[tuple[int, dict]] = []
         for i, (decision, raw) in zip(todo, self._verdicts([texts[i] for i in todo]), strict=True):
             if decision is None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from gqr._decision import Decision
 
-from ._base import DEFAULT_MAX_CHARS, check_texts, failed, precheck
+from ._base import DEFAULT_MAX_CHARS, failed, prechecked
 from ._client import ChatClient, Reply
 
 __all__ = ["PromptRouter"]
@@ -57,9 +57,7 @@ class PromptRouter:
         return self.classify_batch([text])[0]
 
     def classify_batch(self, texts: Sequence[str]) -> list[Decision]:
-        check_texts(texts)
-        out: list[Decision | None] = [precheck(t, self.max_chars) for t in texts]
-        todo = [i for i, d in enumerate(out) if d is None]
+        out, todo = prechecked(texts, self.max_chars)
         replies = self.client.complete_many([messages(texts[i]) for i in todo])
         for i, reply in zip(todo, replies, strict=True):
             out[i] = decide(reply)
