@@ -174,6 +174,7 @@ class WideMLP:
             smoothing = AUTO_SMOOTHING if without_outliers else 0.0
         self.n_synthetic_ = round(ratio * len(train))
         rows = [self.featurizer_.transform_one(t) for t in train.texts]
+        tokens = [self.featurizer_.tokens(t) for t in train.texts] if self.n_synthetic_ else []
         eval_rows = [self.featurizer_.transform_one(t) for t in eval_set.texts] if eval_set is not None else None
         # (seed, synthetic outliers, label smoothing, weight) of each network
         specs = [(self.seed + i, self.n_synthetic_, smoothing, 1.0) for i in range(self.n_members)]
@@ -182,7 +183,7 @@ class WideMLP:
         self.history_: list[dict[str, float]] = []
         members, best_epochs = [], []
         for member, (seed, n_synthetic, member_smoothing, _) in enumerate(specs):
-            data = self._with_synthetic(train, n_synthetic, seed)
+            data = self._with_synthetic(train, tokens, n_synthetic, seed)
             member_rows = rows + [self.featurizer_.transform_one(t) for t in data.texts[len(train) :]]
             module, history, best_epoch = self._fit_member(
                 torch, data, member_rows, member_smoothing, eval_set, eval_rows, seed
@@ -247,12 +248,13 @@ class WideMLP:
         module.eval()
         return module, history, best[1]
 
-    def _with_synthetic(self, train: LabelledSet, n: int, seed: int) -> LabelledSet:
-        """``train`` plus ``n`` synthetic outliers (target ``-1``, dataset ``synthetic``) drawn with ``seed``."""
+    @staticmethod
+    def _with_synthetic(train: LabelledSet, tokens: list[list[str]], n: int, seed: int) -> LabelledSet:
+        """``train`` plus ``n`` synthetic outliers (target ``-1``, dataset ``synthetic``) drawn with ``seed`` from
+        its tokenized texts ``tokens``."""
         if n == 0:
             return train
         rng = np.random.default_rng([seed, 1])  # its own stream: the training order does not depend on it
-        tokens = [self.featurizer_.tokens(t) for t in train.texts]
         texts = synthetic_outliers(tokens, train.targets, n, rng)
         return LabelledSet(
             texts=[*train.texts, *texts],
