@@ -10,8 +10,9 @@ TF-IDF: ``idf`` of each feature present, L2-normalised per text (binary rather t
 short: queries rarely repeat a feature). Feature ids start at 1; id 0 with weight 0 is padding.
 
 One text (:meth:`Featurizer.transform_one`) goes through a plain Python loop over its tokens; a batch
-(:meth:`Featurizer.transform`) maps each token to a row of a :class:`gqr._word_table.WordTable` and does the rest
-with numpy for the whole batch. Both give the same ids in the same order and bit-identical weights (tested).
+(:meth:`Featurizer.transform`) is tokenized with numpy (:mod:`gqr._batch_tokens`), each token mapped to a row of a
+:class:`gqr._word_table.WordTable`, and the rest done with numpy for the whole batch. Both give the same ids in the
+same order and bit-identical weights (tested).
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import chain, pairwise
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
+from gqr._batch_tokens import tokenize
 from gqr._hashing import first_occurrences
-from gqr._word_table import WordTable
+from gqr._word_table import WordTable, _Arrays
 
 __all__ = ["Featurizer"]
 
@@ -247,15 +249,18 @@ class Featurizer:
         """Zero-padded ``(ids int64 [batch, length], weights float32 [batch, length])``; length >= 1.
 
         Row ``k`` holds exactly what :meth:`transform_one` gives for ``texts[k]`` (same ids, same order, same
-        weights): the texts are tokenized one by one, the rest is numpy on the whole batch.
+        weights), with numpy on the whole batch.
         """
         if isinstance(texts, str):
             raise TypeError("expected a sequence of texts, got a single str (use transform_one)")
-        token_lists = [self.tokens(t) for t in texts]
-        n = len(token_lists)
-        counts = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
+        if not all(isinstance(t, str) for t in texts):
+            bad = next(t for t in texts if not isinstance(t, str))
+            raise TypeError(f"expected text of type str, got {type(bad).__name__}")
+        m = self.max_chars
+        heads = list(texts) if max(map(len, texts), default=0) <= m else [t[:m] for t in texts]
+        rows, counts, arrays = self._rows(heads)
+        n = len(heads)
         table = self._word_table()
-        rows, arrays = table.rows(chain.from_iterable(token_lists), int(counts.sum()), _CACHE_MAX)
         text_of = np.repeat(np.arange(n), counts)
         ids, token = table.unigrams(rows, arrays)
         ids, texts_of_ids = [ids], [text_of[token]]
@@ -268,6 +273,18 @@ class Featurizer:
         flat, text = flat[order], text[order]
         keep = first_occurrences(text * self.n_features + flat)  # the first occurrence of each id in its text
         return self._padded(flat[keep], text[keep], n)
+
+    def _rows(self, heads: list[str]) -> tuple[np.ndarray, np.ndarray, _Arrays]:
+        """Word table rows of the tokens of ``heads`` (texts cut to ``max_chars``) in text order, tokens per text,
+        and the table's arrays."""
+        joined = "\n".join(heads)
+        lowered = joined.lower()
+        if len(lowered) != len(joined):  # a character whose lowercase is longer (only U+0130, "İ")
+            heads = [h.lower() for h in heads]
+            lowered = "\n".join(heads)
+        tokens = tokenize(lowered, np.fromiter(map(len, heads), dtype=np.int64, count=len(heads)), self.max_tokens)
+        rows, arrays = self._word_table().rows(tokens, _CACHE_MAX)
+        return rows, tokens.counts, arrays
 
     def _padded(self, flat: np.ndarray, text: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Padded ids and L2-normalised idf weights from the ids of ``n`` texts (``text``: sorted row of each id)."""
@@ -286,7 +303,8 @@ class Featurizer:
 
     def _word_table(self) -> WordTable:
         if self._table is None:
-            self._table = WordTable(self._bigrams, self._entry)
+            words = {k: i for k, i in self.vocabulary_.items() if _BIGRAM_SEP not in k and not _is_char_key(k)}
+            self._table = WordTable(self._bigrams, self._entry, words)
         return self._table
 
     # ---------------------------------------------------------------------------------------- serialisation
@@ -325,6 +343,11 @@ class Featurizer:
         self._validate()
         self._set_vocabulary(vocab, idf)
         return self
+
+
+def _is_char_key(key: str) -> bool:
+    """Whether a vocabulary key is a character n-gram (``#`` alone is the word ``#``)."""
+    return key.startswith(_CHAR_PREFIX) and len(key) > 1
 
 
 def _idf(d: dict[str, Any]) -> np.ndarray:

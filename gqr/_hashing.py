@@ -1,7 +1,9 @@
-"""Vectorised open-addressing hash tables over int64 keys, for the batch featurizer (numpy, no Python loop per key).
+"""Many int64 keys at once, for the batch featurizer (numpy, no Python loop per key).
 
-Sorting is the usual numpy way to de-duplicate or look up many keys; a hash table does the same in a few linear
-passes over the keys (each pass resolves most of the keys still pending): two to three times faster here.
+:class:`IntMap` looks keys up in an open-addressing hash table, a few linear passes over the keys (each pass settles
+most of the keys still pending): two to three times faster than a sorted search. :func:`first_occurrences` sorts:
+the featurizer's keys come grouped by text, and a stable sort of such runs beat the hash table (39 vs 57 ms for the
+bench texts).
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ _EMPTY = -1
 
 def first_occurrences(keys: np.ndarray) -> np.ndarray:
     """Boolean mask over int64 ``keys``: ``True`` at the first position of each distinct key."""
-    return _place(keys)[1]
+    order = np.argsort(keys, kind="stable")  # equal keys stay in position order; runs of sorted input are cheap
+    ranked = keys[order]
+    first = np.empty(len(keys), dtype=bool)
+    first[order[:1]] = True
+    first[order[1:]] = ranked[1:] != ranked[:-1]
+    return first
 
 
 class IntMap:
@@ -38,18 +45,21 @@ class IntMap:
     def get(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(found, values)``: which ``queries`` are keys of the map, and their values (``found`` positions only)."""
         queries = np.asarray(queries, dtype=np.int64)
-        found = np.zeros(len(queries), dtype=bool)
-        values = np.zeros(len(queries), dtype=np.int64)
-        pending = np.arange(len(queries))
         slot = _slots(queries, self._bits)
+        key = self._keys[slot]
+        found = key == queries  # most queries settle at their first slot: no index arrays for this pass
+        values = self._values[slot]
+        pending = np.flatnonzero(~found & (key != _EMPTY))
+        slot = slot[pending]
         mask = (1 << self._bits) - 1
         while len(pending):
+            slot = (slot + 1) & mask
             key = self._keys[slot]
             hit = key == queries[pending]
             found[pending[hit]] = True
             values[pending[hit]] = self._values[slot[hit]]
             go_on = (key != _EMPTY) & ~hit
-            pending, slot = pending[go_on], (slot[go_on] + 1) & mask
+            pending, slot = pending[go_on], slot[go_on]
         return found, values[found]
 
 

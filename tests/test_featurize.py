@@ -166,6 +166,7 @@ def test_bad_input_raises_clear_errors(feat: Featurizer) -> None:
 def _varied_texts() -> list[str]:
     rng = np.random.default_rng(7)
     words = [*" ".join(CORPUS).split(), "landlords", "ibuprofenn", "Straße", "налог", "税金", "42%", "🤔", "a-b", "x_y"]
+    words += ["İstanbul", "\u2003", "landlord" * 2, "landlord" * 2 + "s", "deposit٣", "e\u0301"]
     texts = [" ".join(rng.choice(words, size=rng.integers(1, 40))) for _ in range(300)]
     texts += ["deposit deposit deposit my my landlord landlord", "", "   ", "?!", "\x00\ud800 broken"]
     texts += [" ".join(rng.choice(words, size=600)), "landlord" * 2000, "x " * 2000 + "landlord deposit"]
@@ -191,6 +192,15 @@ def test_batch_rows_equal_one_text_results_exactly(settings: dict, monkeypatch: 
                 assert ids[row, :n].tolist() == one_ids.tolist(), text[:60]
                 assert np.array_equal(weights[row, :n], one_w), text[:60]
                 assert not ids[row, n:].any() and not weights[row, n:].any()
+
+
+def test_a_long_word_is_not_taken_for_the_word_it_starts_with() -> None:
+    """The batch path keys words of up to 16 characters exactly; a longer word must not match its 16-char prefix."""
+    feat = Featurizer(min_df=1).fit(["abcdefghijklmnop is a word", "abcdefghijklmnop again"])
+    text = "abcdefghijklmnopq is a word"
+    ids, _ = feat.transform([text])
+    assert ids[0][ids[0] > 0].tolist() == feat.transform_one(text)[0].tolist()
+    assert feat.vocabulary_["abcdefghijklmnop"] not in ids[0]
 
 
 def test_long_text_reads_past_the_first_look_when_needed(feat: Featurizer) -> None:
