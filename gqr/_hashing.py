@@ -1,7 +1,7 @@
 """Many int64 keys at once, for the batch featurizer (numpy, no Python loop per key).
 
-:class:`IntMap` looks keys up in an open-addressing hash table, a few linear passes over the keys (each pass settles
-most of the keys still pending): two to three times faster than a sorted search. :func:`first_occurrences` sorts:
+:class:`IntMap` looks keys up in an open-addressing hash table in two passes over the keys: two to three times
+faster than a sorted search. :func:`first_occurrences` sorts:
 the featurizer's keys come grouped by text, and a stable sort of such runs beat the hash table (39 vs 57 ms for the
 bench texts).
 """
@@ -41,25 +41,28 @@ class IntMap:
         self._keys[filled] = keys[owner[filled]]
         self._values = np.zeros(len(owner), dtype=np.int64)
         self._values[filled] = np.asarray(values, dtype=np.int64)[owner[filled]]
+        slot = np.flatnonzero(filled)
+        # the farthest any key sits past its home slot: a key that is not in that reach is not in the map
+        self._reach = int(((slot - _slots(self._keys[slot], self._bits)) & (len(owner) - 1)).max(initial=0))
 
     def get(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(found, values)``: which ``queries`` are keys of the map, and their values (``found`` positions only)."""
+        """``(found, values)``: which ``queries`` are keys of the map, and their values (``found`` positions only).
+
+        Two passes: each query's home slot (where most keys are), then, for the queries whose home slot holds
+        another key, all the slots of the map's reach at once (keys are distinct, so any match is the one).
+        """
         queries = np.asarray(queries, dtype=np.int64)
         slot = _slots(queries, self._bits)
         key = self._keys[slot]
-        found = key == queries  # most queries settle at their first slot: no index arrays for this pass
+        found = key == queries
         values = self._values[slot]
         pending = np.flatnonzero(~found & (key != _EMPTY))
-        slot = slot[pending]
-        mask = (1 << self._bits) - 1
-        while len(pending):
-            slot = (slot + 1) & mask
-            key = self._keys[slot]
-            hit = key == queries[pending]
-            found[pending[hit]] = True
-            values[pending[hit]] = self._values[slot[hit]]
-            go_on = (key != _EMPTY) & ~hit
-            pending, slot = pending[go_on], slot[go_on]
+        if len(pending) and self._reach:
+            window = (slot[pending, None] + np.arange(1, self._reach + 1)) & (len(self._keys) - 1)
+            hit = self._keys[window] == queries[pending, None]
+            row = np.flatnonzero(hit.any(axis=1))
+            found[pending[row]] = True
+            values[pending[row]] = self._values[window[row, hit[row].argmax(axis=1)]]
         return found, values[found]
 
 
