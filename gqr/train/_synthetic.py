@@ -5,8 +5,9 @@ evidence (a foreign sentence of which only ``?`` is known, a chat message made o
 a real question. These texts, built from the training texts and nothing else, are trained as "no domain" (all
 sigmoids 0):
 
-* ``swap``: a training text whose domain-specific words are replaced by other words of the training texts (not
-  domain-specific, in more than one text, of 3+ letters): real words on no domain, like a real off-topic question;
+* ``swap``: a training text whose domain-specific words, and each other word with probability ``swap_other``, are
+  replaced by other words of the training texts (not domain-specific, in more than one text, of 3+ letters): real
+  words on no domain, like a real off-topic question;
 * ``skeleton``: a training text without its domain-specific words;
 * ``punct``: only the punctuation, digits and other non-word tokens of a training text;
 * ``mix``: tokens drawn at random from all training texts (every domain at once);
@@ -14,7 +15,8 @@ sigmoids 0):
 * ``pseudo``: made-up words of random letters.
 
 A word is domain-specific when one domain holds more than ``specific`` of its (domain-size normalised) document
-frequency.
+frequency. ``swap_other`` was chosen on the strict eval objective (0.7: mean 0.8926 over seeds 0-2 against 0.8902
+with 0).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ def synthetic_outliers(
     rng: np.random.Generator,
     *,
     specific: float = 0.6,
+    swap_other: float = 0.7,
 ) -> list[str]:
     """``n`` synthetic outlier texts built from tokenized training texts (``tokens``) of domains ``targets``."""
     if len(tokens) != len(targets) or len(tokens) == 0:
@@ -78,7 +81,12 @@ def synthetic_outliers(
         return int(np.clip(lengths[rng.integers(len(lengths))], lo, hi))
 
     makers: dict[str, Callable[[Sequence[str]], list[str]]] = {
-        "swap": lambda ws: [common[rng.integers(len(common))] if w in domain_specific else w for w in ws],
+        "swap": lambda ws: [
+            common[rng.integers(len(common))]
+            if w in domain_specific or (w.isalpha() and rng.random() < swap_other)
+            else w
+            for w in ws
+        ],
         "skeleton": lambda ws: [w for w in ws if w not in domain_specific],
         "punct": lambda ws: [w for w in ws if not w.isalpha()],
         "mix": lambda ws: list(pool[rng.integers(len(pool), size=length(3, 60))]),

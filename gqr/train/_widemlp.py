@@ -8,7 +8,7 @@ Several networks (``n_members`` seeds, plus a ``plain_weight``-ed one without sy
 merged into one: a weighted average of their logits is exactly one WideMLP whose hidden layer concatenates theirs
 (output weights and biases scaled by each network's share of the weights), so the export is the same single graph.
 For a strict model, ``hidden=320, n_members=2, epochs=3`` (640 hidden units in all) has the best eval objective
-measured, 0.893 (seeds 0-2: 0.889-0.893); with the ``swap`` synthetic outliers a plain network no longer helps (0.890
+measured, 0.893 (seeds 0-2: 0.892-0.894); with the ``swap`` synthetic outliers a plain network no longer helps (0.890
 with ``plain_weight=0.5``). Before ``swap``: 0.880 for one 1024-unit network, 0.886 with ``plain_weight=0.5``.
 """
 
