@@ -83,6 +83,20 @@ def test_synthetic_outliers_come_from_the_training_words_only() -> None:
         synthetic_outliers(tokens[:-1], data.targets, 3, np.random.default_rng(0))
 
 
+def test_swap_outliers_replace_domain_words_by_common_training_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = labelled("strict", outliers=False)
+    tokens = [re.findall(r"\w+|\S", t.lower()) for t in data.texts]
+    known = {w for ws in tokens for w in ws}
+    monkeypatch.setattr("gqr.train._synthetic.KINDS", {"swap": 1.0})
+    for swap_other in (0.0, 1.0):
+        texts = synthetic_outliers(tokens, data.targets, 200, np.random.default_rng(0), swap_other=swap_other)
+        words = [w for t in texts for w in t.split()]
+        assert set(words) <= known and "landlord" not in words  # a law-only word never survives
+        sources = [set(ws) for ws in tokens]
+        kept = np.mean([any(set(t.split()) <= src for src in sources) for t in texts])
+        assert (kept > 0) if swap_other == 0.0 else (kept == 0)  # swap_other=1 replaces every word of letters
+
+
 def test_synthetic_outliers_teach_a_strict_model_to_score_outliers_low(fitted: WideMLP) -> None:
     data = labelled("strict", outliers=False, copies=3)
     params = {"epochs": 30, "batch_size": 8, "min_df": 1, "threads": 1, "seed": 0}
