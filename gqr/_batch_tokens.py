@@ -106,11 +106,14 @@ def _token_keys(raw: bytes, starts: np.ndarray, ends: np.ndarray) -> tuple[np.nd
     return low, high
 
 
-def word_keys(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Exact keys of ASCII ``words`` of at most :data:`KEY_BYTES` characters (as :func:`tokenize` gives them)."""
-    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+def word_keys(words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(low, high, at)``: the exact keys (as :func:`tokenize` gives them) of the ``words`` that have one (ASCII, at
+    most :data:`KEY_BYTES` characters), and the positions of those words in ``words``."""
+    at = [k for k, w in enumerate(words) if w.isascii() and len(w) <= KEY_BYTES]
+    lengths = np.array([len(words[k]) for k in at], dtype=np.int64)
     ends = np.cumsum(lengths + 1) - 1  # joined by one newline each
-    return _token_keys("\n".join(words).encode("ascii") + _PAD, ends - lengths, ends)
+    raw = "\n".join(words[k] for k in at).encode("ascii") + _PAD
+    return (*_token_keys(raw, ends - lengths, ends), np.array(at, dtype=np.int64))
 
 
 def _wide_kinds(points: np.ndarray) -> np.ndarray:

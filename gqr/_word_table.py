@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from gqr._batch_tokens import KEY_BYTES, TokenIndex, Tokens, word_keys
+from gqr._batch_tokens import TokenIndex, Tokens, word_keys
 from gqr._hashing import IntMap
 
 __all__ = ["WordTable"]
@@ -55,8 +55,7 @@ class WordTable:
             slots=np.array([slot.get(w, _NO_WORD) for w in self._words], dtype=np.int64),
             ids=np.fromiter(words.values(), dtype=np.int64, count=n),
         )
-        keyed = [k for k, w in enumerate(self._words) if w.isascii() and len(w) <= KEY_BYTES]
-        self._word_keys = (*word_keys([self._words[k] for k in keyed]), np.array(keyed, dtype=np.int64))
+        self._word_keys = word_keys(self._words)  # rows of the keyed words = their positions
         self._lock = threading.Lock()
         self._clear()
 

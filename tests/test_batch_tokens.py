@@ -59,12 +59,14 @@ def test_keys_are_exact_for_short_ascii_tokens_only() -> None:
     keys = list(zip(tokens.low.tolist(), tokens.high.tolist(), strict=True))
     keyed = [(w.replace("7", "0"), k) for w, k, ok in zip(words, keys, tokens.keyed, strict=True) if ok]
     assert len({k for _, k in keyed}) == len({w for w, _ in keyed}) == len(keyed) - 1  # "a0" and "a7": one key
-    assert list(zip(*bt.word_keys([w for w, _ in keyed]), strict=True)) == [k for _, k in keyed]
+    low, high, at = bt.word_keys([w for w, _ in keyed] + ["é", "y" * 17])  # the last two have no key
+    assert at.tolist() == list(range(len(keyed)))
+    assert list(zip(low.tolist(), high.tolist(), strict=True)) == [k for _, k in keyed]
 
 
 def test_index_finds_added_keys_and_never_a_wrong_row(monkeypatch: pytest.MonkeyPatch) -> None:
     words = ["".join(chr(97 + i // 26**k % 26) for k in range(3)) for i in range(6000)]  # no digits: distinct keys
-    low, high = bt.word_keys(words)
+    low, high, _ = bt.word_keys(words)
     index = bt.TokenIndex(low[:10], high[:10], np.arange(10))
     assert index.find(low[:12], high[:12]).tolist() == [*range(10), -1, -1]
     index.add(low[10:5000], high[10:5000], np.arange(10, 5000))  # enough to rebuild
