@@ -43,10 +43,12 @@ def test_bad_train_arguments_exit_2_with_a_clear_error(args: list[str], message:
 def test_train_writes_a_model_with_the_given_params(tmp_path: Path) -> None:
     params = ["max_features=3000", "max_char_features=1000", "max_tokens=32", "calibration_folds=2"]
     args = ["train", "--family", "svm", "--name", "tiny", "--out", str(tmp_path), "--no-bench"]
-    args += ["--max-per-dataset", "100", *[x for p in params for x in ("--param", p)]]
+    args += ["--max-per-dataset", "100", "--title-views", *[x for p in params for x in ("--param", p)]]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     card = json.loads((tmp_path / "tiny.json").read_text(encoding="utf-8"))
     assert card["training"]["params"]["max_features"] == 3000
+    assert card["training"]["title_views"] is True
+    assert "reddit_top_law:title" in card["training"]["sources"]["law"]
     assert card["featurizer"]["max_tokens"] == 32
     assert gqr.load(tmp_path / "tiny.json").classify("Can I sue my landlord for my deposit?").label in gqr.LABELS

@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -32,6 +33,7 @@ from gqr.data import (
     split_of,
 )
 from gqr.data._keywords import asks_for_crime, looks_in_domain
+from gqr.train import MIN_TITLE_WORDS, build
 
 EXPECTED_OOD = {
     "jigsaw": 3214,
@@ -273,6 +275,43 @@ def test_medical_question_pair_rewrites_share_their_originals_split(pools):
     }
     assert len(rewrites) > 1000
     assert all(s in splits_of_originals[key] for key, s in rewrites.items())
+
+
+def test_reddit_posts_keep_their_titles_and_no_title_copies_another_text(pools, keys, ood):
+    examples = [e for ids, out in pools.values() for e in ids + out]
+    titled = [e for e in examples if e.title is not None]
+    assert {e.dataset for e in titled} == {
+        "reddit_top_law", "reddit_top_finance", "reddit_top_health", "reddit_top_general"
+    }  # fmt: skip
+    assert len(titled) > 10_000
+    assert all(e.text.startswith(e.title) and len(e.text) > len(e.title) for e in titled)
+    every_text = {k for split in keys.values() for k in split} | {normalize(e.text) for e in ood}
+    assert not any(normalize(e.title) in every_text for e in titled)
+    csv.field_size_limit(1 << 30)
+    titles = set()
+    for sub in ("legaladvice", "law"):
+        with _raw("reddit_top_law", f"{sub}.csv").open(newline="", encoding="utf-8") as f:
+            titles |= {clean(row["title"]) for row in csv.DictReader(f) if row["is_self"] == "True"}
+    assert {e.title for e in titled if e.dataset == "reddit_top_law"} <= titles
+
+
+def test_title_views_add_each_long_enough_title_once_as_a_train_text():
+    plain = build("train", "guarded")
+    viewed = build("train", "guarded", title_views=True)
+    assert viewed.texts[: len(plain)] == plain.texts
+    views = range(len(plain), len(viewed))
+    parents: dict[str, set[tuple[str, str, str | None]]] = {}  # a title may head several posts
+    for e in load_id("train") + load_outliers("train"):
+        if e.title is not None:
+            parents.setdefault(e.title, set()).add((f"{e.dataset}:title", e.label, e.reason))
+    assert len(views) > 5000
+    for i in views:
+        assert (viewed.datasets[i], viewed.labels[i], viewed.reasons[i]) in parents[viewed.texts[i]]
+        assert len(viewed.texts[i].split()) >= MIN_TITLE_WORDS
+    assert len(set(viewed.texts)) == len(viewed.texts)
+    assert np.array_equal(viewed.targets[: len(plain)], plain.targets)
+    short = [t for t in parents if len(t.split()) < MIN_TITLE_WORDS]
+    assert short and not set(short) & set(viewed.texts[len(plain) :])
 
 
 def test_loads_are_cached_and_return_fresh_lists():

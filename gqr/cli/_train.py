@@ -42,6 +42,11 @@ def train(
     max_per_dataset: int = typer.Option(5000, "--max-per-dataset", help="Cap on texts per outlier dataset."),
     data_dir: Path | None = typer.Option(None, "--data-dir", help="GQR data directory (default: $GQR_DATA_DIR)."),
     bench: bool = typer.Option(True, "--bench/--no-bench", help="Score the model on GQR-Bench into its card."),
+    title_views: bool = typer.Option(
+        False,
+        "--title-views/--no-title-views",
+        help="Also learn each Reddit post's title alone, as a short query (see benchmarks/RESULTS.md for its cost).",
+    ),
 ) -> None:
     """Train a model on the train split, tune its thresholds on the eval split, write it to --out."""
     from gqr._errors import InvalidInputError
@@ -61,6 +66,7 @@ def train(
         max_per_dataset=max_per_dataset,
         data_dir=data_dir,
         bench=bench,
+        title_views=title_views,
     )
     ev = result.eval
     typer.echo(

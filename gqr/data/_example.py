@@ -12,10 +12,12 @@ class Example:
     """A text with its GQR label.
 
     ``label`` is ``"law"``, ``"finance"``, ``"healthcare"`` or ``"ood"``; ``dataset`` names the source;
-    ``reason`` is ``"off_topic"``, ``"unsafe"`` or ``"other_language"`` for ``"ood"`` and ``None`` otherwise.
+    ``reason`` is ``"off_topic"``, ``"unsafe"`` or ``"other_language"`` for ``"ood"`` and ``None`` otherwise;
+    ``title`` is the cleaned title of a title + body text (a Reddit post), else ``None``.
     """
 
     text: str
     label: str
     dataset: str
     reason: str | None = None
+    title: str | None = None

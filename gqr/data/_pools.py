@@ -6,7 +6,7 @@ import functools
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gqr._decision import DOMAINS
@@ -15,7 +15,7 @@ from gqr.data._clean import clean, normalize
 from gqr.data._example import Example
 from gqr.data._ood import load_ood_test
 from gqr.data._paths import data_dir as _data_dir
-from gqr.data._sources_id import ID_READERS
+from gqr.data._sources_id import ID_READERS, TitledText
 from gqr.data._sources_outliers import OUTLIER_READERS
 from gqr.data._split import SPLITS, check_split, split_of_key
 
@@ -53,7 +53,8 @@ def pool(root: Path) -> Pool:
     """Build (once per data root and process) both pools.
 
     A text is dropped when it is empty after cleaning, equals (normalised) a GQR-Bench OOD test text, repeats an
-    earlier text, or was seen with two different labels (then every copy goes).
+    earlier text, or was seen with two different labels (then every copy goes). A text's title is kept only when it
+    is not itself a pool text or an OOD test text (so a title view never copies another example).
     """
     start = time.perf_counter()
     test_keys = {normalize(e.text) for e in load_ood_test(root)}
@@ -70,7 +71,8 @@ def pool(root: Path) -> Pool:
             elif key in test_keys:
                 drops["in_ood_test"] += 1
             elif key not in kept:
-                kept[key] = Example(text, label, name, reason)
+                title = clean(raw.title) if isinstance(raw, TitledText) else None
+                kept[key] = Example(text, label, name, reason, title)
             elif kept[key].label != label:
                 conflicts.add(key)
                 drops["label_conflict"] += 1
@@ -78,6 +80,11 @@ def pool(root: Path) -> Pool:
                 drops["duplicate"] += 1
     for key in conflicts:
         dropped[kept.pop(key).dataset]["label_conflict"] += 1
+    for key, example in kept.items():
+        if example.title is not None:
+            title_key = normalize(example.title)
+            if not title_key or title_key in kept or title_key in test_keys:
+                kept[key] = replace(example, title=None)
     splits: dict[str, list[Example]] = {name: [] for name in SPLITS}
     for key, example in kept.items():
         splits[split_of_key(key)].append(example)

@@ -18,19 +18,31 @@ from gqr.data._paths import data_file
 from gqr.data._readers import read_csv, read_json, read_jsonl
 from gqr.data._split import split_of
 
-__all__ = ["ID_READERS", "Item", "reddit_posts"]
+__all__ = ["ID_READERS", "Item", "TitledText", "reddit_posts"]
 
 Item = tuple[str, str | None, str]  # (label, reason or None, raw text)
 LAW, FINANCE, HEALTH, OOD = "law", "finance", "healthcare", "ood"
 
 
-def reddit_posts(root: Path, folder: str, subreddits: tuple[str, ...]) -> Iterator[str]:
+class TitledText(str):
+    """A ``title + "\\n" + body`` text that keeps its ``title``: training also learns the title on its own, as the
+    short query a user would type (:func:`gqr.train.build` with ``title_views``)."""
+
+    title: str
+
+    def __new__(cls, title: str, body: str) -> TitledText:
+        self = super().__new__(cls, f"{title}\n{body}")
+        self.title = title
+        return self
+
+
+def reddit_posts(root: Path, folder: str, subreddits: tuple[str, ...]) -> Iterator[TitledText]:
     """Self posts (title + body) of Reddit top-posts CSVs; link posts (bare headlines) are skipped."""
     for sub in subreddits:
         path = data_file(root, f"{folder}/{sub}.csv", f"Reddit top posts of r/{sub} (CSV with title, selftext)")
         for row in read_csv(path):
             if row.get("is_self") == "True":
-                yield f"{row['title']}\n{row['selftext']}"
+                yield TitledText(row["title"], row["selftext"])
 
 
 def _lse(root: Path) -> Iterator[Item]:

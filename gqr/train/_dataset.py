@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -22,9 +22,10 @@ from gqr import data
 from gqr._decision import DOMAINS, OOD
 from gqr._policy import REJECT_OUTPUTS
 
-__all__ = ["VARIANTS", "LabelledSet", "build", "outputs_for"]
+__all__ = ["MIN_TITLE_WORDS", "VARIANTS", "LabelledSet", "build", "outputs_for"]
 
 VARIANTS: tuple[str, ...] = ("strict", "guarded")
+MIN_TITLE_WORDS = 3  # shorter titles ("Update", "Help!") say nothing of their post
 
 
 def outputs_for(variant: str) -> tuple[str, ...]:
@@ -94,11 +95,15 @@ def build(
     max_per_dataset: int | None = 5000,
     seed: int = 0,
     data_dir: str | os.PathLike[str] | None = None,
+    title_views: bool = False,
 ) -> LabelledSet:
     """The in-domain texts of ``split`` plus (by default for ``guarded``, and always for eval) its outliers.
 
     ``outliers=None`` means: include them unless this is the ``train`` split of a ``strict`` model. Each outlier
-    dataset keeps at most ``max_per_dataset`` texts (seeded sample; ``None`` keeps all).
+    dataset keeps at most ``max_per_dataset`` texts (seeded sample; ``None`` keeps all). ``title_views`` adds the
+    title of each title + body text (a Reddit post, :attr:`gqr.data.Example.title`) of at least
+    :data:`MIN_TITLE_WORDS` words as a text of its own, with the same label, from dataset ``<dataset>:title``:
+    users type short queries, while most pool texts are long posts.
     """
     outputs = outputs_for(variant)
     if max_per_dataset is not None and max_per_dataset < 1:
@@ -108,6 +113,8 @@ def build(
     examples = list(data.load_id(split, data_dir))
     if outliers:
         examples += _cap(data.load_outliers(split, data_dir), max_per_dataset, np.random.default_rng(seed))
+    if title_views:
+        examples += _title_views(examples)
     index = {o: i for i, o in enumerate(outputs)}
     targets = np.array([index.get(ex.label if ex.label != OOD else ex.reason, -1) for ex in examples], dtype=np.int64)
     return LabelledSet(
@@ -118,6 +125,17 @@ def build(
         reasons=[ex.reason for ex in examples],
         datasets=[ex.dataset for ex in examples],
     )
+
+
+def _title_views(examples: Sequence[data.Example]) -> list[data.Example]:
+    seen = {ex.text for ex in examples}
+    views = []
+    for ex in examples:
+        title = ex.title
+        if title is not None and len(title.split()) >= MIN_TITLE_WORDS and title not in seen:
+            seen.add(title)
+            views.append(replace(ex, text=title, dataset=f"{ex.dataset}:title", title=None))
+    return views
 
 
 def _cap(examples: Sequence[data.Example], limit: int | None, rng: np.random.Generator) -> list[data.Example]:

@@ -75,11 +75,13 @@ def train(
     train_set: LabelledSet | None = None,
     eval_set: LabelledSet | None = None,
     bench: bool = False,
+    title_views: bool = False,
 ) -> TrainResult:
     """Train ``family`` (``widemlp``, …) as ``variant`` (``strict`` or ``guarded``) and write ``<name>.onnx/.json``.
 
-    The training set is the ``train`` split (outliers capped at ``max_per_dataset`` per dataset, guarded only);
-    thresholds are tuned on the ``eval`` split (in-domain + outliers), never on the GQR-Bench OOD test sets.
+    The training set is the ``train`` split (outliers capped at ``max_per_dataset`` per dataset, guarded only; with
+    ``title_views``, the titles of its Reddit posts as texts of their own, see :func:`build`); thresholds are tuned
+    on the ``eval`` split (in-domain + outliers), never on the GQR-Bench OOD test sets.
     ``train_set`` / ``eval_set`` replace the data from :mod:`gqr.data` (tests use small ones). ``bench=True``
     then scores the written model on GQR-Bench (:func:`gqr.bench.evaluate`, the OOD test sets: reporting only) and
     stores the numbers in the card's ``bench`` entry.
@@ -94,7 +96,9 @@ def train(
         raise InvalidInputError(f"family {family!r} takes the parameters {sorted(accepted)}, got unknown {unknown}")
     name = name or f"{family}-{variant}"
     if train_set is None:
-        train_set = build("train", variant, max_per_dataset=max_per_dataset, seed=seed, data_dir=data_dir)
+        train_set = build(
+            "train", variant, max_per_dataset=max_per_dataset, seed=seed, data_dir=data_dir, title_views=title_views
+        )
     if eval_set is None:
         eval_set = build("eval", variant, max_per_dataset=max_per_dataset, seed=seed, data_dir=data_dir)
     if train_set.outputs != eval_set.outputs:
@@ -120,6 +124,7 @@ def train(
             "n_train_per_output": train_set.counts(),
             "n_eval": len(eval_set),
             "max_outliers_per_dataset": max_per_dataset,
+            "title_views": title_views,
             "params": estimator.get_params(),
             "seed": seed,
             "seconds": round(seconds, 1),
