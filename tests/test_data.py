@@ -33,7 +33,8 @@ from gqr.data import (
     split_of,
 )
 from gqr.data._keywords import asks_for_crime, looks_in_domain
-from gqr.train import MIN_TITLE_WORDS, build
+from gqr.data._pools import MIN_TITLE_WORDS
+from gqr.train import build
 
 EXPECTED_OOD = {
     "jigsaw": 3214,
@@ -287,15 +288,19 @@ def test_reddit_posts_keep_their_titles_and_no_title_copies_another_text(pools, 
     assert all(e.text.startswith(e.title) and len(e.text) > len(e.title) for e in titled)
     every_text = {k for split in keys.values() for k in split} | {normalize(e.text) for e in ood}
     assert not any(normalize(e.title) in every_text for e in titled)
+    assert all(len(e.title.split()) >= MIN_TITLE_WORDS for e in titled)
     csv.field_size_limit(1 << 30)
-    titles = set()
+    rows = []
     for sub in ("legaladvice", "law"):
         with _raw("reddit_top_law", f"{sub}.csv").open(newline="", encoding="utf-8") as f:
-            titles |= {clean(row["title"]) for row in csv.DictReader(f) if row["is_self"] == "True"}
-    assert {e.title for e in titled if e.dataset == "reddit_top_law"} <= titles
+            rows += [(row["title"], row["selftext"]) for row in csv.DictReader(f) if row["is_self"] == "True"]
+    assert {e.title for e in titled if e.dataset == "reddit_top_law"} <= {clean(title) for title, _ in rows}
+    short = {clean(f"{title}\n{body}") for title, body in rows if len(clean(title).split()) < MIN_TITLE_WORDS}
+    untitled = [e for e in examples if e.dataset == "reddit_top_law" and e.text in short]
+    assert untitled and all(e.title is None for e in untitled)
 
 
-def test_title_views_add_each_long_enough_title_once_as_a_train_text():
+def test_title_views_add_each_title_once_as_a_train_text():
     plain = build("train", "guarded")
     viewed = build("train", "guarded", title_views=True)
     assert viewed.texts[: len(plain)] == plain.texts
@@ -307,11 +312,9 @@ def test_title_views_add_each_long_enough_title_once_as_a_train_text():
     assert len(views) > 5000
     for i in views:
         assert (viewed.datasets[i], viewed.labels[i], viewed.reasons[i]) in parents[viewed.texts[i]]
-        assert len(viewed.texts[i].split()) >= MIN_TITLE_WORDS
     assert len(set(viewed.texts)) == len(viewed.texts)
+    assert {e.title for e in load_id("train") if e.title is not None} <= set(viewed.texts)  # every in-domain title
     assert np.array_equal(viewed.targets[: len(plain)], plain.targets)
-    short = [t for t in parents if len(t.split()) < MIN_TITLE_WORDS]
-    assert short and not set(short) & set(viewed.texts[len(plain) :])
 
 
 def test_loads_are_cached_and_return_fresh_lists():

@@ -13,7 +13,8 @@ class Example:
 
     ``label`` is ``"law"``, ``"finance"``, ``"healthcare"`` or ``"ood"``; ``dataset`` names the source;
     ``reason`` is ``"off_topic"``, ``"unsafe"`` or ``"other_language"`` for ``"ood"`` and ``None`` otherwise;
-    ``title`` is the cleaned title of a title + body text (a Reddit post), else ``None``.
+    ``title`` is the cleaned title of a title + body text (a Reddit post) when it can stand alone as a short
+    query (see :func:`gqr.data._pools.pool`), else ``None``.
     """
 
     text: str

@@ -19,7 +19,9 @@ from gqr.data._sources_id import ID_READERS, TitledText
 from gqr.data._sources_outliers import OUTLIER_READERS
 from gqr.data._split import SPLITS, check_split, split_of_key
 
-__all__ = ["Pool", "load_id", "load_outliers", "pool"]
+__all__ = ["MIN_TITLE_WORDS", "Pool", "load_id", "load_outliers", "pool"]
+
+MIN_TITLE_WORDS = 3  # shorter titles ("Update", "Help!") say little of their post
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,8 @@ def pool(root: Path) -> Pool:
 
     A text is dropped when it is empty after cleaning, equals (normalised) a GQR-Bench OOD test text, repeats an
     earlier text, or was seen with two different labels (then every copy goes). A text's title is kept only when it
-    is not itself a pool text or an OOD test text (so a title view never copies another example).
+    has at least :data:`MIN_TITLE_WORDS` words and is not itself a pool text or an OOD test text (so a title view
+    never copies another example).
     """
     start = time.perf_counter()
     test_keys = {normalize(e.text) for e in load_ood_test(root)}
@@ -83,7 +86,8 @@ def pool(root: Path) -> Pool:
     for key, example in kept.items():
         if example.title is not None:
             title_key = normalize(example.title)
-            if not title_key or title_key in kept or title_key in test_keys:
+            short = len(example.title.split()) < MIN_TITLE_WORDS
+            if short or not title_key or title_key in kept or title_key in test_keys:
                 kept[key] = replace(example, title=None)
     splits: dict[str, list[Example]] = {name: [] for name in SPLITS}
     for key, example in kept.items():

@@ -10,14 +10,13 @@ name to its trainer class ("module:Class"); a new family registers with one line
 """
 
 from gqr.train._card import make_card, sha256_of, update_bench, write_model
-from gqr.train._dataset import MIN_TITLE_WORDS, VARIANTS, LabelledSet, build, outputs_for
+from gqr.train._dataset import VARIANTS, LabelledSet, build, outputs_for
 from gqr.train._onnx import GraphBuilder, quantize_rows, run, session
 from gqr.train._pipeline import FAMILIES, TrainResult, train, trainer_class
 from gqr.train._tune import EvalScores, evaluate_scores, tune_thresholds
 
 __all__ = [
     "FAMILIES",
-    "MIN_TITLE_WORDS",
     "VARIANTS",
     "EvalScores",
     "GraphBuilder",

@@ -22,10 +22,9 @@ from gqr import data
 from gqr._decision import DOMAINS, OOD
 from gqr._policy import REJECT_OUTPUTS
 
-__all__ = ["MIN_TITLE_WORDS", "VARIANTS", "LabelledSet", "build", "outputs_for"]
+__all__ = ["VARIANTS", "LabelledSet", "build", "outputs_for"]
 
 VARIANTS: tuple[str, ...] = ("strict", "guarded")
-MIN_TITLE_WORDS = 3  # shorter titles ("Update", "Help!") say nothing of their post
 
 
 def outputs_for(variant: str) -> tuple[str, ...]:
@@ -101,9 +100,8 @@ def build(
 
     ``outliers=None`` means: include them unless this is the ``train`` split of a ``strict`` model. Each outlier
     dataset keeps at most ``max_per_dataset`` texts (seeded sample; ``None`` keeps all). ``title_views`` adds the
-    title of each title + body text (a Reddit post, :attr:`gqr.data.Example.title`) of at least
-    :data:`MIN_TITLE_WORDS` words as a text of its own, with the same label, from dataset ``<dataset>:title``:
-    users type short queries, while most pool texts are long posts.
+    title of each title + body text (a Reddit post, :attr:`gqr.data.Example.title`) as a text of its own, with the
+    same label, from dataset ``<dataset>:title``: users type short queries, while most pool texts are long posts.
     """
     outputs = outputs_for(variant)
     if max_per_dataset is not None and max_per_dataset < 1:
@@ -132,7 +130,7 @@ def _title_views(examples: Sequence[data.Example]) -> list[data.Example]:
     views = []
     for ex in examples:
         title = ex.title
-        if title is not None and len(title.split()) >= MIN_TITLE_WORDS and title not in seen:
+        if title is not None and title not in seen:
             seen.add(title)
             views.append(replace(ex, text=title, dataset=f"{ex.dataset}:title", title=None))
     return views
