@@ -2,6 +2,7 @@
 
 Every training pool is cleaned, de-duplicated, purged of any text that also appears in an OOD test set and split
 into train / eval / test by a stable hash of the normalised text (:func:`split_of`). Loads are cached per process.
+The short-query dev set (:func:`load_short_queries`) ships inside the package: dev / report only, never training.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from gqr.data._hub import load_hub_gqr_bench
 from gqr.data._ood import OOD_REASONS, OOD_SIZES, OOD_TEST_SETS, load_ood_test
 from gqr.data._paths import ENV_VAR, data_dir
 from gqr.data._pools import load_id, load_outliers
+from gqr.data._short import load_short_queries
 from gqr.data._split import SPLITS, split_of
 from gqr.data._summary import SetSummary, summary
 
@@ -29,6 +31,7 @@ __all__ = [
     "load_id",
     "load_ood_test",
     "load_outliers",
+    "load_short_queries",
     "normalize",
     "split_of",
     "summary",
