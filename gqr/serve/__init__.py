@@ -15,12 +15,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from gqr.serve._config import DEFAULT_MESSAGES, Limits, Rejection, Upstream, read_config
+from gqr.serve._conversation import CHECKS, Verdict
 from gqr.serve._routes import Routes
 
 if TYPE_CHECKING:
     from gqr.serve._app import create_app
 
-__all__ = ["DEFAULT_MESSAGES", "Limits", "Rejection", "Routes", "Upstream", "create_app", "read_config"]
+__all__ = [
+    "CHECKS",
+    "DEFAULT_MESSAGES",
+    "Limits",
+    "Rejection",
+    "Routes",
+    "Upstream",
+    "Verdict",
+    "create_app",
+    "read_config",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -8,6 +8,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
+from importlib import resources
 from typing import Any
 
 import httpx
@@ -15,13 +16,14 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gqr._decision import Decision
 from gqr._errors import InvalidInputError
 from gqr.serve._config import Rejection
+from gqr.serve._conversation import Verdict, checked_turns, verdict
 from gqr.serve._http import ApiError, error_response, read_json
 from gqr.serve._metrics import CONTENT_TYPE, Metrics
 from gqr.serve._routes import Routes
@@ -31,7 +33,7 @@ __all__ = ["create_app"]
 
 logger = logging.getLogger("gqr.serve")
 
-ENDPOINTS = ("/v1/classify", "/v1/chat/completions", "/healthz", "/metrics")
+ENDPOINTS = ("/", "/v1/classify", "/v1/chat/completions", "/v1/models", "/healthz", "/metrics", "/stats")
 
 
 class _Timing:
@@ -45,7 +47,8 @@ class _Timing:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        endpoint = scope["path"] if scope["path"] in ENDPOINTS else "other"
+        path = scope["path"]
+        endpoint = path if path in ENDPOINTS else "/v1/models" if path.startswith("/v1/models/") else "other"
         status = 500
 
         async def timed_send(message: Message) -> None:
@@ -67,34 +70,40 @@ def _route_headers(decision: Decision) -> dict[str, str]:
     return headers
 
 
-def _user_text(payload: Any) -> str:
-    """The text of the last user message of a chat completion request."""
+def _chat_payload(payload: Any) -> dict[str, Any]:
+    """The chat completion request, checked as far as gqr needs it (the messages are checked by the rule)."""
     if not isinstance(payload, dict):
         raise ApiError(422, "invalid_request", f"body: expected a JSON object, got {type(payload).__name__}")
-    messages = payload.get("messages")
-    if not isinstance(messages, list) or not messages:
-        raise ApiError(422, "invalid_request", f"messages: expected a non-empty list, got {json.dumps(messages)[:80]}")
     if not isinstance(payload.get("stream", False), bool):
         raise ApiError(
             422, "invalid_request", f"stream: expected true or false, got {json.dumps(payload['stream'])[:80]}"
         )
-    for message in reversed(messages):
-        if isinstance(message, dict) and message.get("role") == "user":
-            content = message.get("content")
-            if isinstance(content, str):
-                return content
-            if isinstance(content, list) and all(isinstance(p, dict) for p in content):
-                parts = [p.get("text") for p in content if p.get("type") == "text"]
-                return "\n".join(t for t in parts if isinstance(t, str))
-            raise ApiError(
-                422, "invalid_request", f"last user message content: expected a string or parts, got {content!r:.80}"
-            )
-    raise ApiError(422, "invalid_request", "messages: expected at least one message with role 'user', got none")
+    return payload
 
 
-def _completion(rejection: Rejection, stream: bool, headers: dict[str, str]) -> Response:
-    """A rejection answered as an ordinary chat completion (or its event stream), so clients keep working."""
+def _rejection_headers(verdict: Verdict) -> dict[str, str]:
+    headers = _route_headers(verdict.decision)
+    headers["x-gqr-message-index"], headers["x-gqr-message-role"] = str(verdict.index), verdict.role
+    return headers
+
+
+def _gqr_field(verdict: Verdict) -> dict[str, Any]:
+    """What gqr decided, carried in the body of a rejection: the reason and the message that caused it."""
+    d = verdict.decision
+    return {
+        "route": None,
+        "reason": d.reason,
+        "confidence": d.confidence,
+        "message_index": verdict.index,
+        "message_role": verdict.role,
+    }
+
+
+def _completion(rejection: Rejection, stream: bool, verdict: Verdict) -> Response:
+    """A rejection answered as an ordinary chat completion (or its event stream), so clients keep working; its
+    ``gqr`` field (and the ``x-gqr-*`` headers) name the reason and the message that caused it."""
     ident, created = f"chatcmpl-gqr-{uuid.uuid4().hex}", int(time.time())
+    headers, gqr = _rejection_headers(verdict), _gqr_field(verdict)
     if not stream:
         return JSONResponse(
             {
@@ -110,6 +119,7 @@ def _completion(rejection: Rejection, stream: bool, headers: dict[str, str]) -> 
                     }
                 ],
                 "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+                "gqr": gqr,
             },
             headers=headers,
         )
@@ -117,7 +127,7 @@ def _completion(rejection: Rejection, stream: bool, headers: dict[str, str]) -> 
     def chunk(delta: dict[str, str], finish: str | None) -> str:
         choice = {"index": 0, "delta": delta, "finish_reason": finish}
         body = {"id": ident, "object": "chat.completion.chunk", "created": created, "model": "gqr", "choices": [choice]}
-        return f"data: {json.dumps(body)}\n\n"
+        return f"data: {json.dumps({**body, 'gqr': gqr})}\n\n"
 
     async def events() -> AsyncIterator[str]:
         yield chunk({"role": "assistant", "content": rejection.message}, None)
@@ -127,12 +137,32 @@ def _completion(rejection: Rejection, stream: bool, headers: dict[str, str]) -> 
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
 
 
+def _model_list(routes: Routes) -> list[dict[str, Any]]:
+    """``GET /v1/models``: each upstream's model once (the domains it serves in ``owned_by``)."""
+    served: dict[str, list[str]] = {}
+    for domain, upstream in routes.upstreams.items():
+        served.setdefault(upstream.model, []).append(domain)
+    return [
+        {"id": model, "object": "model", "created": 0, "owned_by": f"gqr:{'+'.join(domains)}"}
+        for model, domains in served.items()
+    ]
+
+
+# The playground loads nothing from elsewhere: its own inline script and style, requests to this service only.
+_PAGE_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:;"
+    " base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
 class _Service:
     def __init__(self, routes: Routes, metrics: Metrics, offload: bool) -> None:
         self.routes, self.metrics, self.offload = routes, metrics, offload
         self.client: httpx.AsyncClient | None = None
+        self.model_list = _model_list(routes)
+        self.page = (resources.files("gqr.serve") / "_playground.html").read_text(encoding="utf-8")
 
-    async def _decide(self, texts: list[str]) -> list[Decision]:
+    async def _decide(self, texts: list[str], *, observe: bool = True) -> list[Decision]:
         try:
             if self.offload:
                 decisions = await run_in_threadpool(self.routes.classify_batch, texts)
@@ -141,8 +171,9 @@ class _Service:
         except Exception:
             logger.exception("classifier %r failed; answering with reason 'error'", self.routes.name)
             decisions = [Decision(route=None, confidence=0.0, reason="error")] * len(texts)
-        for decision in decisions:
-            self.metrics.observe_decision(decision)
+        if observe:
+            for decision in decisions:
+                self.metrics.observe_decision(decision)
         return decisions
 
     async def classify(self, request: Request) -> Response:
@@ -164,15 +195,42 @@ class _Service:
         return JSONResponse(body)
 
     async def chat(self, request: Request) -> Response:
-        payload = await read_json(request, self.routes.limits.max_body_bytes)
-        (decision,) = await self._decide([_user_text(payload)])
-        target = self.routes.target(decision)
-        headers = _route_headers(decision)
-        logger.debug("chat completion: %s", headers)
+        payload = _chat_payload(await read_json(request, self.routes.limits.max_body_bytes))
+        messages, cap = payload.get("messages"), self.routes.limits.max_messages
+        if isinstance(messages, list) and len(messages) > cap:
+            raise ApiError(413, "too_many_messages", f"messages: expected at most {cap}, got {len(messages)}")
+        try:
+            turns = checked_turns(payload.get("messages"), self.routes.check, self.routes.limits.max_messages)
+        except InvalidInputError as exc:
+            raise ApiError(422, "invalid_request", str(exc)) from None
+        decisions = await self._decide([t.text for t in turns], observe=False)
+        found = verdict(turns, decisions)
+        self.metrics.observe_decision(found.decision)  # one decision per request, however many messages
+        target = self.routes.target(found.decision)
         if isinstance(target, Rejection):
-            return _completion(target, payload.get("stream", False), headers)
+            logger.info("chat rejected: %s in messages[%d] (%s)", found.decision.reason, found.index, found.role)
+            return _completion(target, payload.get("stream", False), found)
+        logger.debug("chat routed to %s (%d messages checked)", target.domain, len(turns))
         assert self.client is not None, "the HTTP client is opened by the app's lifespan"
+        headers = _route_headers(found.decision)
         return await forward(self.client, target, payload, headers, self.metrics.observe_upstream_error)
+
+    async def models(self, request: Request) -> Response:
+        return JSONResponse({"object": "list", "data": self.model_list})
+
+    async def model(self, request: Request) -> Response:
+        ident = request.path_params["model"]
+        for entry in self.model_list:
+            if entry["id"] == ident:
+                return JSONResponse(entry)
+        known = ", ".join(m["id"] for m in self.model_list)
+        raise ApiError(404, "model_not_found", f"model {ident!r}: not served here; expected one of {known}")
+
+    async def stats(self, request: Request) -> Response:
+        return JSONResponse({"model": self.routes.name, **self.metrics.counts()})
+
+    async def playground(self, request: Request) -> Response:
+        return HTMLResponse(self.page, headers={"content-security-policy": _PAGE_POLICY})
 
     async def healthz(self, request: Request) -> Response:
         return JSONResponse({"status": "ok", "model": self.routes.name})
@@ -208,8 +266,9 @@ async def _crash(request: Request, exc: Exception) -> Response:
 
 
 def create_app(routes: Routes, *, offload: bool = False) -> Starlette:
-    """The ASGI app serving ``routes``: ``POST /v1/classify``, ``POST /v1/chat/completions``, ``GET /healthz``,
-    ``GET /metrics``. Run it with any ASGI server (``gqr serve`` uses uvicorn).
+    """The ASGI app serving ``routes``: ``POST /v1/classify``, ``POST /v1/chat/completions``, ``GET /v1/models``,
+    ``GET /healthz``, ``GET /metrics``, ``GET /stats`` (counts as JSON) and the playground page at ``GET /``. Run it
+    with any ASGI server (``gqr serve`` uses uvicorn).
 
     The classifier runs on the event loop, which suits the ONNX router (microseconds); set ``offload=True`` to run
     it in a worker thread instead, for slow classifiers such as LLM backends.
@@ -222,8 +281,12 @@ def create_app(routes: Routes, *, offload: bool = False) -> Starlette:
         routes=[
             Route("/v1/classify", service.classify, methods=["POST"]),
             Route("/v1/chat/completions", service.chat, methods=["POST"]),
+            Route("/v1/models", service.models, methods=["GET"]),
+            Route("/v1/models/{model:path}", service.model, methods=["GET"]),
             Route("/healthz", service.healthz, methods=["GET"]),
             Route("/metrics", service.metrics_text, methods=["GET"]),
+            Route("/stats", service.stats, methods=["GET"]),
+            Route("/", service.playground, methods=["GET"]),
         ],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _crash},
         lifespan=service.lifespan,

@@ -96,14 +96,16 @@ class Rejection:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Caps on what the service accepts: request body bytes, characters per text, texts per classify call."""
+    """Caps on what the service accepts: request body bytes, characters per text (each checked message of a chat),
+    texts per classify call, messages per chat request."""
 
     max_body_bytes: int = 1_048_576
     max_text_chars: int = 8_000
     max_batch: int = 256
+    max_messages: int = 256
 
     def __post_init__(self) -> None:
-        for name in ("max_body_bytes", "max_text_chars", "max_batch"):
+        for name in ("max_body_bytes", "max_text_chars", "max_batch", "max_messages"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise InvalidInputError(f"{name}: expected an integer >= 1, got {_type(value)}")
@@ -111,17 +113,19 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """The parsed file: the router model (name or path, ``None`` for the default), thresholds, and the rest."""
+    """The parsed file: the router model (name or path, ``None`` for the default), thresholds, which messages of a
+    conversation are checked, and the rest."""
 
     model: str | None
     thresholds: dict[str, float] | None
     upstreams: dict[str, Upstream]
     messages: dict[str, str] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    check: str = "user"
 
 
 _TOP = ("router", "upstreams", "rejections", "limits")
-_ROUTER = ("model", "thresholds")
+_ROUTER = ("model", "thresholds", "check")
 _UPSTREAM = ("base_url", "model", "api_key_env", "timeout")
 
 
@@ -160,6 +164,15 @@ def _thresholds(router: dict[str, Any]) -> dict[str, float] | None:
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise InvalidInputError(f"[router] thresholds.{domain}: expected a number in [0, 1], got {_type(value)}")
     return {d: float(v) for d, v in table.items()}
+
+
+def _check(router: dict[str, Any]) -> str:
+    from gqr.serve._conversation import CHECKS
+
+    check = router.get("check", "user")
+    if check not in CHECKS:
+        raise InvalidInputError(f"[router] check: expected one of {', '.join(map(repr, CHECKS))}, got {_type(check)}")
+    return check
 
 
 def _upstreams(data: dict[str, Any]) -> dict[str, Upstream]:
@@ -224,6 +237,7 @@ def read_config(path: str | os.PathLike[str]) -> Config:
             upstreams=_upstreams(data),
             messages=_messages(data),
             limits=_limits(data),
+            check=_check(router),
         )
     except InvalidInputError as exc:
         raise InvalidInputError(f"{path}: {exc}") from None

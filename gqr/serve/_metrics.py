@@ -5,8 +5,10 @@ All updates happen on the service's event loop, so plain counters suffice.
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_left
 from collections import Counter
+from typing import Any
 
 from gqr._decision import DOMAINS, REASONS, Decision
 
@@ -31,6 +33,7 @@ class Metrics:
         self.upstream_errors: Counter[tuple[str, str]] = Counter()
         self._buckets: dict[str, list[int]] = {}
         self._sum: Counter[str] = Counter()
+        self.started = time.time()
 
     def observe_request(self, endpoint: str, status: int, seconds: float) -> None:
         self.requests[endpoint, status] += 1
@@ -46,6 +49,17 @@ class Metrics:
 
     def observe_upstream_error(self, route: str, kind: str) -> None:
         self.upstream_errors[route, kind] += 1
+
+    def counts(self) -> dict[str, Any]:
+        """Decisions since start as JSON-ready counts: per route, per rejection reason, in total."""
+        routes, rejections = dict(self.routes), dict(self.rejections)
+        return {
+            "since": self.started,
+            "uptime_s": round(time.time() - self.started, 3),
+            "decisions": sum(routes.values()) + sum(rejections.values()),
+            "routes": routes,
+            "rejections": rejections,
+        }
 
     def render(self) -> str:
         """The exposition text."""

@@ -12,6 +12,7 @@ from gqr._errors import ClassifierOutputError, InvalidInputError
 from gqr._policy import decide
 from gqr._protocol import Classifier
 from gqr.serve._config import DEFAULT_MESSAGES, Limits, Rejection, Upstream, read_config
+from gqr.serve._conversation import CHECKS, Verdict, checked_turns, verdict
 
 __all__ = ["Routes"]
 
@@ -29,10 +30,13 @@ class Routes:
     ``classifier`` is any :class:`gqr.Classifier` (usually a :func:`gqr.load` router); ``upstreams`` gives one
     :class:`Upstream` per domain; ``messages`` overrides :data:`DEFAULT_MESSAGES` per rejection reason; ``limits``
     caps what the service accepts; ``thresholds`` (one per domain) replaces the model's, re-deciding with the shared
-    rule every decision that carries all domain scores. :meth:`from_toml` builds all of it from a routes file.
+    rule every decision that carries all domain scores; ``check`` says which messages of a chat conversation are
+    classified (``"user"``, ``"all"`` or ``"last_user"``; see :mod:`gqr.serve._conversation`). :meth:`from_toml`
+    builds all of it from a routes file.
 
     ``Routes`` is itself a :class:`gqr.Classifier` (it applies the text-length cap of ``limits`` before the wrapped
-    classifier), and :meth:`route` gives the target of a text: an :class:`Upstream` or a :class:`Rejection`.
+    classifier), :meth:`route` gives the target of a text: an :class:`Upstream` or a :class:`Rejection`, and
+    :meth:`classify_conversation` the decision for a list of chat messages and the message it comes from.
 
     >>> routes = Routes.from_toml("routes.toml")                      # doctest: +SKIP
     >>> target = routes.route("Can my landlord keep my deposit?")     # doctest: +SKIP
@@ -46,6 +50,7 @@ class Routes:
         messages: Mapping[str, str] | None = None,
         limits: Limits | None = None,
         thresholds: Mapping[str, float] | None = None,
+        check: str = "user",
     ) -> None:
         if not isinstance(classifier, Classifier):
             raise InvalidInputError(
@@ -76,6 +81,9 @@ class Routes:
         ):
             raise InvalidInputError(f"thresholds: expected a number in [0, 1] for each of {DOMAINS}, got {thresholds}")
         self.thresholds = dict(thresholds) if thresholds is not None else None
+        if check not in CHECKS:
+            raise InvalidInputError(f"check: expected one of {CHECKS}, got {check!r}")
+        self.check = check
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str], classifier: Classifier | None = None) -> Routes:
@@ -85,7 +93,9 @@ class Routes:
             import gqr
 
             classifier = gqr.load(config.model)
-        return cls(classifier, config.upstreams.values(), config.messages, config.limits, config.thresholds)
+        return cls(
+            classifier, config.upstreams.values(), config.messages, config.limits, config.thresholds, config.check
+        )
 
     def classify(self, text: str) -> Decision:
         """The decision for ``text``; texts over ``limits.max_text_chars`` are rejected as ``too_long``."""
@@ -103,6 +113,12 @@ class Routes:
             raise ClassifierOutputError(f"classifier {self.name!r}: expected {len(kept)} decisions, got {len(decided)}")
         it = map(self._rethreshold, decided)
         return [next(it) if len(t) <= cap else _TOO_LONG for t in texts]
+
+    def classify_conversation(self, messages: list[Mapping[str, object]]) -> Verdict:
+        """The decision for a chat conversation (OpenAI ``messages``) under :attr:`check`, and the message it is
+        about: the last user message decides the route; an unsafe or other-language message anywhere rejects."""
+        turns = checked_turns(messages, self.check, self.limits.max_messages)
+        return verdict(turns, self.classify_batch([t.text for t in turns]))
 
     def _rethreshold(self, decision: Decision) -> Decision:
         """Apply the configured thresholds to a decision that carries every domain's score (others stay as they are)."""
@@ -131,4 +147,4 @@ class Routes:
 
     def __repr__(self) -> str:
         ups = ", ".join(f"{d}={u.chat_url}" for d, u in self.upstreams.items())
-        return f"Routes(classifier={self.name!r}, {ups})"
+        return f"Routes(classifier={self.name!r}, check={self.check!r}, {ups})"

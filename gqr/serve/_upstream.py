@@ -48,8 +48,9 @@ def _relayable(status: int) -> bool:
     return 200 <= status < 300 or (400 <= status < 500 and status not in AUTH_STATUSES)
 
 
-def _sse_error(message: str) -> bytes:
-    return f"data: {json.dumps({'error': {'message': message, 'type': 'upstream_error'}})}\n\n".encode()
+def _sse_error(message: str, kind: str) -> bytes:
+    error = {"message": message, "type": f"upstream_stream_{kind}", "code": 502 if kind == "unavailable" else 504}
+    return f"data: {json.dumps({'error': error})}\n\n".encode()
 
 
 async def _relay(response: httpx.Response, upstream: Upstream, on_error: OnError) -> AsyncIterator[bytes]:
@@ -61,7 +62,7 @@ async def _relay(response: httpx.Response, upstream: Upstream, on_error: OnError
         logger.warning("upstream %s stream broke off: %s (%s)", upstream.domain, kind, type(exc).__name__)
         on_error(upstream.domain, f"stream_{kind}")
         if response.headers.get("content-type", "").startswith("text/event-stream"):
-            yield _sse_error(f"upstream for {upstream.domain!r} broke off the stream ({kind})")
+            yield _sse_error(f"upstream for {upstream.domain!r} broke off the stream ({kind})", kind)
     finally:
         await response.aclose()
 
