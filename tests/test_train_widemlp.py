@@ -131,3 +131,46 @@ def test_members_export_as_one_graph_of_their_weighted_mean_logits() -> None:
     assert np.abs(logits(singles[0]) - logits(singles[2])).max() > 0.1  # the members differ
     with pytest.raises(ValueError, match="n_members must be a positive int"):
         WideMLP(n_members=0).fit(data)
+
+
+@pytest.fixture(scope="module")
+def with_prior(tmp_path_factory: pytest.TempPathFactory) -> WideMLP:
+    """A WideMLP whose hidden layer also reads the semantic prior (word vectors of the bundled MiniLM encoder)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GQR_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    try:
+        data = labelled("guarded")
+        return WideMLP(epochs=40, batch_size=8, min_df=1, threads=1, seed=0, hidden=64, prior_dims=16).fit(data)
+    finally:
+        mp.undo()
+
+
+def test_prior_table_holds_word_vectors_only(with_prior: WideMLP) -> None:
+    table = with_prior.prior_.astype(np.float64)
+    vocab = with_prior.featurizer_.vocabulary_
+    assert table.shape == (with_prior.featurizer_.n_features, 16) and not table[0].any()
+    has_vector = np.abs(table).sum(axis=1) > 0
+    assert has_vector[vocab["landlord"]] and has_vector[vocab["deposit"]]
+    assert not any(has_vector[i] for k, i in vocab.items() if " " in k or k.startswith("#") or k.isdigit())
+
+
+def test_prior_word_vectors_carry_meaning() -> None:
+    from gqr.train._prior import encode_words
+
+    v = encode_words(["landlord", "tenant", "eviction", "ibuprofen", "aspirin"], cache=False)
+    cos = v @ v.T
+    assert cos[0, 1] > cos[0, 3] and cos[0, 2] > cos[0, 4] and cos[3, 4] > cos[3, 0]
+
+
+def test_onnx_with_prior_agrees_with_torch(with_prior: WideMLP) -> None:
+    texts = perturbed(2000) + labelled("guarded").texts
+    ref = with_prior.scores(texts)
+    got = run(session(with_prior.to_onnx()), with_prior.featurizer_, texts, batch_size=256)
+    assert got.shape == ref.shape and np.abs(got - ref).max() < 0.03
+    assert_padding_invariant(with_prior.to_onnx(), with_prior.featurizer_, pad=11)
+
+
+@pytest.mark.parametrize("bad", [{"prior_dims": -1}, {"prior_dims": 385}, {"prior_dropout": 1.0}])
+def test_prior_parameters_are_checked(bad: dict) -> None:
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        WideMLP(**bad).fit(labelled("guarded"))

@@ -63,8 +63,11 @@ class GraphBuilder:
         self._nodes.append(helper.make_node(op_type, list(inputs), [out], **attrs))
         return out
 
-    def embedding_bag(self, table: np.ndarray, *, dtype: str = "float32") -> str:
-        """``sum_j weights[b, j] * table[ids[b, j]]`` → ``[batch, hidden]``; row 0 of ``table`` is padding."""
+    def embedding_bag(self, table: np.ndarray, *, dtype: str = "float32", ids: str = IDS) -> str:
+        """``sum_j weights[b, j] * table[ids[b, j]]`` → ``[batch, hidden]``; row 0 of ``table`` is padding.
+
+        ``ids`` names the id tensor (default: the graph input; another tensor of the same shape, for example ids
+        mapped to the rows of a smaller table, works too)."""
         if dtype not in _TABLE_DTYPES:
             raise ValueError(f"dtype must be one of {_TABLE_DTYPES}, got {dtype!r}")
         if table.ndim != 2:
@@ -73,11 +76,11 @@ class GraphBuilder:
         weights = WEIGHTS
         if dtype == "int8":
             q, scale = quantize_rows(table)
-            rows = self.op("Gather", self.const(q, "embedding_int8"), IDS, axis=0)
-            row_scale = self.op("Gather", self.const(scale, "embedding_scale"), IDS, axis=0)
+            rows = self.op("Gather", self.const(q, "embedding_int8"), ids, axis=0)
+            row_scale = self.op("Gather", self.const(scale, "embedding_scale"), ids, axis=0)
             weights = self.op("Mul", WEIGHTS, row_scale)
         else:
-            rows = self.op("Gather", self.const(table.astype(dtype), "embedding"), IDS, axis=0)
+            rows = self.op("Gather", self.const(table.astype(dtype), "embedding"), ids, axis=0)
         if dtype != "float32":
             rows = self.op("Cast", rows, to=onnx.TensorProto.FLOAT)
         # The weighted sum as a batched [batch, 1, length] @ [batch, length, hidden] product: one MatMul over the

