@@ -13,6 +13,7 @@ from gqr._decision import DOMAINS
 from gqr._log import logger
 from gqr.data._clean import clean, normalize
 from gqr.data._example import Example
+from gqr.data._near import DevSetGuard, OodHeads, read_dev_texts
 from gqr.data._ood import load_ood_test
 from gqr.data._paths import data_dir as _data_dir
 from gqr.data._sources_id import ID_READERS, TitledText
@@ -54,13 +55,16 @@ def _select(split: str, data_dir: str | os.PathLike[str] | None, *, outliers: bo
 def pool(root: Path) -> Pool:
     """Build (once per data root and process) both pools.
 
-    A text is dropped when it is empty after cleaning, equals (normalised) a GQR-Bench OOD test text, repeats an
-    earlier text, or was seen with two different labels (then every copy goes). A text's title is kept only when it
-    has at least :data:`MIN_TITLE_WORDS` words and is not itself a pool text or an OOD test text (so a title view
-    never copies another example).
+    A text is dropped when it is empty after cleaning, equals (normalised) a GQR-Bench OOD test text or starts or
+    ends with the same eight words as one (``near_ood_test``), equals a query of the short-query dev set
+    (``in_dev_set``), repeats an earlier text, or was seen with two different labels (then every copy goes). A text's
+    title is kept only when it has at least :data:`MIN_TITLE_WORDS` words and is not itself a pool text or an OOD
+    test text (so a title view never copies another example).
     """
     start = time.perf_counter()
     test_keys = {normalize(e.text) for e in load_ood_test(root)}
+    test_heads = OodHeads(test_keys)
+    dev = DevSetGuard(read_dev_texts())
     kept: dict[str, Example] = {}
     conflicts: set[str] = set()
     dropped: dict[str, Counter[str]] = {}
@@ -73,6 +77,10 @@ def pool(root: Path) -> Pool:
                 drops["empty"] += 1
             elif key in test_keys:
                 drops["in_ood_test"] += 1
+            elif test_heads.hit(key):
+                drops["near_ood_test"] += 1
+            elif dev.equals(key):
+                drops["in_dev_set"] += 1
             elif key not in kept:
                 title = clean(raw.title) if isinstance(raw, TitledText) else None
                 kept[key] = Example(text, label, name, reason, title)

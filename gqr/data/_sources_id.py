@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from gqr.data._clean import clean
+from gqr.data._clean import clean, normalize
 from gqr.data._keywords import LEGAL_TERMS, looks_in_domain
 from gqr.data._paths import data_file
 from gqr.data._readers import read_csv, read_json, read_jsonl
 from gqr.data._split import split_of
 
-__all__ = ["ID_READERS", "Item", "TitledText", "reddit_posts"]
+__all__ = ["ID_READERS", "SOURCE_CAP", "Item", "TitledText", "capped", "reddit_posts"]
 
 Item = tuple[str, str | None, str]  # (label, reason or None, raw text)
 LAW, FINANCE, HEALTH, OOD = "law", "finance", "healthcare", "ood"
@@ -280,6 +280,109 @@ def _mmlu(root: Path) -> Iterator[Item]:
                 yield OOD, "off_topic", row[0]
 
 
+SOURCE_CAP = 3000  # synthetic statute / LLM law sources: at most this many texts each, so they do not swamp law
+
+
+def capped(texts: Iterable[str], cap: int = SOURCE_CAP, salt: bytes = b"gqr-cap") -> list[str]:
+    """At most ``cap`` distinct texts (by normalised key): those with the smallest salted blake2b hash of the key.
+
+    Deterministic and independent of the split hash (another salt); a kept text stays kept when others are added
+    only if it still ranks below the cap.
+    """
+    first: dict[str, str] = {}
+    for text in texts:
+        key = normalize(clean(text))
+        if key:
+            first.setdefault(key, text)
+    keep = set(sorted(first, key=lambda k: hashlib.blake2b(k.encode(), digest_size=8, key=salt).digest())[:cap])
+    return [text for key, text in first.items() if key in keep]
+
+
+# COVID-Q categories about news, politics, economy and society, not health ("Will the USA overcome Covid 19?").
+_COVID_NOT_HEALTH = frozenset(
+    {"Economic Effects", "Societal Effects", "Societal Response", "Reporting", "Speculation", "Nomenclature"}
+)
+# Official FAQ pages (CDC, FDA, CNN, UN, …): scraped by other COVID-FAQ sets too, so they may sit in held-out data.
+_COVID_FAQ_ORIGINS = frozenset(
+    {
+        "CDC", "Center for Disease Control", "Food and Drug Administration", "Cable News Network", "United Nations",
+        "Illinois Department of Public Health", "WJLA", "Washington DC Area Television Station",
+        "John Hopkins Medicine", "John Hopkins University",
+    }
+)  # fmt: skip
+# Uncategorised questions on the same non-health topics (economy, politics, countries, schooling, …).
+_COVID_SOCIETAL = re.compile(
+    r"\b(?:stocks?|markets?|econom\w*|invest\w*|bitcoin|business\w*|jobs?|industr\w*|president|trump|obama|"
+    r"china|chinese|governments?|politic\w*|news|media|reparations|elections?|schools?|universit\w*|colleges?|"
+    r"students?|exams?|olympics|sports?|movies?|stimulus|unemploy\w*|financ\w*|prices?|compan(?:y|ies)|"
+    r"conspiracy|bill gates|5g|humanity|extinct|apocalypse)\b",
+    re.IGNORECASE,
+)
+
+
+def _covid_q(root: Path) -> Iterator[Item]:
+    path = data_file(root, "covid_q/covid_q_questions_dedup.csv", "CSV with question, category, origin")
+    for row in read_csv(path):
+        categories = set(filter(None, row["category"].split(";")))
+        if _COVID_FAQ_ORIGINS.intersection(row["origin"].split(";")) or categories & _COVID_NOT_HEALTH:
+            continue
+        if categories or not _COVID_SOCIETAL.search(row["question"]):
+            yield HEALTH, None, row["question"]
+
+
+# Questions that mean nothing without the statute section at hand ("… under sub-section (1)?", "What is form no. 1?").
+_NEEDS_SECTION = re.compile(
+    r"\b(?:sub-?sections?|clauses? \(|this (?:section|sub-?section|chapter|article|part|schedule|clause|code|act)\b|"
+    r"form no\b|the (?:former|latter|preceding|foregoing) part)",
+    re.IGNORECASE,
+)
+
+
+def _indian_legal(root: Path) -> Iterator[Item]:
+    questions = []
+    for name in ("constitution_qa.json", "crpc_qa.json", "ipc_qa.json"):
+        rows = read_json(data_file(root, f"indian_legal_qa/{name}", "JSON list of {question, answer}"))
+        questions += [row["question"] for row in rows if not _NEEDS_SECTION.search(row["question"])]
+    for text in capped(questions):
+        yield LAW, None, text
+
+
+_PACTORIA = re.compile(r"^(?:(?:hi|hey|hello),?\s+)?pactoria\s*[,:!]?\s*", re.IGNORECASE)
+_TO_ASSISTANT = re.compile(r"\b(?:you|your|yours|yourself|hi|hello|hey|thanks|thank)\b", re.IGNORECASE)
+_LAW_WORD = re.compile(
+    r"\b(?:claims?|cases?|directors?|shareholders?|compan(?:y|ies)|s\.\s?\d+|sections?|acts?|dut(?:y|ies)|"
+    r"clauses?|agreements?|terms|derivative|statutes?|regulations?|rights?|legalese|terminology|offers?|accept\w*)\b",
+    re.IGNORECASE,
+)
+_FILLER = frozenset(
+    {"i", "have", "a", "question", "what", "should", "do", "next", "can", "you", "help", "me", "we", "the", "is", "it",
+     "ok", "okay", "yes", "no", "please"}
+)  # fmt: skip
+
+
+def _small_talk(text: str) -> bool:
+    """Chat with the assistant persona, not a law question: addressed to "you" (or a greeting / thanks) without a
+    law word, or only filler words ("I have a question", "What should I do next?")."""
+    words = set(re.findall(r"\w+", text.lower()))
+    if words <= _FILLER:
+        return True
+    legal = looks_in_domain(text) or LEGAL_TERMS.search(text) or _LAW_WORD.search(text)
+    return bool(_TO_ASSISTANT.search(text)) and not legal
+
+
+def _uk_legal(root: Path) -> Iterator[Item]:
+    # 165 `Assistant Experience` / `Assistant Interaction` rows are persona small talk; the leading address
+    # "Pactoria, …" of 71 law questions is cut; the other small talk goes by _small_talk.
+    questions = []
+    for row in read_jsonl(data_file(root, "uk_legal_qa/uk_legal_qa.jsonl", "JSONL with question, topic")):
+        if not row["topic"].startswith("Assistant "):
+            text = _PACTORIA.sub("", row["question"])
+            if not _small_talk(text):
+                questions.append(text[:1].upper() + text[1:])
+    for text in capped(questions):
+        yield LAW, None, text
+
+
 ID_READERS = {
     "lse_odsc_synthetic": _lse,
     "reddit_top_law": _reddit_law,
@@ -303,4 +406,8 @@ ID_READERS = {
     "reddit_top_health": _reddit_health,
     "expertqa": _expertqa,
     "mmlu_test": _mmlu,
+    # new sources after the old ones: a text already read keeps its dataset (and its split, which hangs on the text)
+    "covid_q": _covid_q,
+    "indian_legal_qa": _indian_legal,
+    "uk_legal_qa": _uk_legal,
 }
