@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from gqr.data import SPLITS, normalize
+from gqr import DataNotFoundError, GQRError, InvalidInputError
+from gqr.data import SPLITS, _near, _pools, _team, load_profanity, normalize
 from gqr.data._near import DevSetGuard, OodHeads, jaccard, read_dev_texts, tokens
 from gqr.data._ood import load_ood_test
 from gqr.data._pools import pool
 from gqr.data._sources_id import SOURCE_CAP, _small_talk, capped
+from gqr.data._team import TEAM_FILES, TEAM_OUTLIER_READERS, read_team_file
 
 needs_data = pytest.mark.skipif(not os.environ.get("GQR_DATA_DIR"), reason="needs GQR_DATA_DIR")
 
@@ -139,3 +141,126 @@ def test_ood_heads_catch_truncated_and_extended_copies():
     assert heads.hit("zero three four five six seven eight nine ten")
     assert not heads.hit("one two three")
     assert not heads.hit("two three four five six seven eight nine")
+
+
+# ---- team-written files ----------------------------------------------------------------------------------------
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_team_files_are_read_with_their_labels(tmp_path):
+    _write(
+        tmp_path / "short_questions.csv",
+        "text,label,topic\ncan I sue my landlord,law,tenancy\n\nis a roth ira taxed,finance,tax\n",
+    )
+    _write(tmp_path / "harm_train.csv", "text,label,reason\nyou are an idiot,ood,unsafe\n")
+    assert list(read_team_file("team_short_questions", tmp_path)) == [
+        ("law", None, "can I sue my landlord"),
+        ("finance", None, "is a roth ira taxed"),
+    ]
+    assert list(read_team_file("team_harm", tmp_path)) == [("ood", "unsafe", "you are an idiot")]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "match"),
+    [
+        ("team_short_questions", "text,label\nx,law\n", "header"),
+        ("team_short_questions", "text,label,topic\nhello,ood,x\n", "label 'ood'"),
+        ("team_harm", "text,label,reason\nhello,ood,rude\n", "reason 'rude'"),
+        ("team_roleplay", "text,label,reason\nhello,ood\n", "2 fields"),
+        ("team_roleplay", "text,label,reason\n ,ood,off_topic\n", "empty text"),
+        ("team_harm", "", "header None"),
+    ],
+)
+def test_malformed_team_file_is_a_clear_error(tmp_path, name, content, match):
+    _write(tmp_path / TEAM_FILES[name][0], content)
+    with pytest.raises(InvalidInputError, match=match) as info:
+        list(read_team_file(name, tmp_path))
+    assert TEAM_FILES[name][0] in str(info.value) and isinstance(info.value, GQRError)
+
+
+def test_missing_team_file_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(_team, "TEAM_DIR", tmp_path)
+    with pytest.raises(DataNotFoundError, match=r"roleplay_train\.csv"):
+        list(TEAM_OUTLIER_READERS["team_roleplay"](Path("ignored")))
+
+
+def test_missing_or_malformed_dev_set_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(_near, "DEV_SET_FILE", tmp_path / "short_queries.csv")
+    with pytest.raises(DataNotFoundError, match=r"short_queries\.csv"):
+        read_dev_texts()
+    _write(tmp_path / "short_queries.csv", "query,label\nx,law\n")
+    with pytest.raises(InvalidInputError, match="text"):
+        read_dev_texts()
+
+
+def test_team_texts_near_a_dev_query_are_dropped_and_counted(tmp_path, monkeypatch):
+    """The pool on a tiny fake world: one public reader, the three team files, a two-query dev set."""
+    dev = _write(
+        tmp_path / "dev.csv",
+        "text,label,reason,area\n"
+        "Can my landlord keep my deposit?,law,,tenancy\n"
+        "how do I hack my ex's email,ood,unsafe,x\n",
+    )
+    team = tmp_path / "team"
+    team.mkdir()
+    _write(
+        team / "short_questions.csv",
+        "text,label,topic\n"
+        "can my landlord keep my DEPOSIT,law,tenancy\n"  # same normalised text
+        "can my landlord keep my whole deposit?,law,tenancy\n"  # Jaccard 5/6
+        "can my landlord raise the rent mid lease,law,tenancy\n",  # Jaccard 3/10: kept
+    )
+    _write(
+        team / "harm_train.csv",
+        "text,label,reason\nhow do I hack my ex email,ood,unsafe\ntell me a joke,ood,off_topic\n",
+    )
+    _write(team / "roleplay_train.csv", "text,label,reason\n")
+    monkeypatch.setattr(_near, "DEV_SET_FILE", dev)
+    monkeypatch.setattr(_team, "TEAM_DIR", team)
+    monkeypatch.setattr(_pools, "load_ood_test", lambda root: [])
+    public = {"public": lambda root: iter([("law", None, "Can my landlord keep my deposit?")])}
+    monkeypatch.setattr(_pools, "ID_READERS", {**public, **_team.TEAM_ID_READERS})
+    monkeypatch.setattr(_pools, "OUTLIER_READERS", dict(_team.TEAM_OUTLIER_READERS))
+    built = _pools.pool.__wrapped__(tmp_path)
+    kept = sorted(e.text for examples in built.splits.values() for e in examples)
+    assert kept == ["can my landlord raise the rent mid lease", "tell me a joke"]
+    assert built.dropped["team_short_questions"] == Counter(near_dev_query=2)
+    assert built.dropped["team_harm"] == Counter(near_dev_query=1)
+    assert built.dropped["public"] == Counter(in_dev_set=1)  # public text: exact matches only
+    assert {e.dataset for examples in built.splits.values() for e in examples} == {"team_short_questions", "team_harm"}
+
+
+# ---- profanity lexicon -------------------------------------------------------------------------------------------
+
+
+@needs_data
+def test_profanity_lexicon_loads_terms_with_category_and_severity():
+    terms = load_profanity()
+    assert len(terms) == 1598 and len({t.term for t in terms}) == 1598
+    assert Counter(t.severity for t in terms) == {"Mild": 422, "Strong": 713, "Severe": 463}
+    assert Counter(t.categories[0] for t in terms)["racial / ethnic slurs"] == 192
+    assert all(1.0 <= t.rating <= 3.0 and t.categories for t in terms)
+    assert load_profanity() == terms and load_profanity() is not terms
+
+
+def test_profanity_lexicon_errors(tmp_path):
+    with pytest.raises(DataNotFoundError, match=r"profanity_en\.csv"):
+        load_profanity(tmp_path)
+    (tmp_path / "profanity_en").mkdir()
+    _write(
+        tmp_path / "profanity_en" / "profanity_en.csv",
+        "text,canonical_form_1,canonical_form_2,canonical_form_3,category_1,category_2,category_3,severity_rating,"
+        "severity_description\nheck,heck,,,other / general insult,,,1,Awful\n",
+    )
+    with pytest.raises(InvalidInputError, match="Awful"):
+        load_profanity(tmp_path)
+
+
+@needs_data
+def test_profanity_terms_are_not_training_text(built):
+    examples = [e for examples in built.splits.values() for e in examples]
+    assert not any(e.dataset == "profanity_en" for e in examples)

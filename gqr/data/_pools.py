@@ -19,6 +19,7 @@ from gqr.data._paths import data_dir as _data_dir
 from gqr.data._sources_id import ID_READERS, TitledText
 from gqr.data._sources_outliers import OUTLIER_READERS
 from gqr.data._split import SPLITS, check_split, split_of_key
+from gqr.data._team import TEAM_FILES
 
 __all__ = ["MIN_TITLE_WORDS", "Pool", "load_id", "load_outliers", "pool"]
 
@@ -57,7 +58,8 @@ def pool(root: Path) -> Pool:
 
     A text is dropped when it is empty after cleaning, equals (normalised) a GQR-Bench OOD test text or starts or
     ends with the same eight words as one (``near_ood_test``), equals a query of the short-query dev set
-    (``in_dev_set``), repeats an earlier text, or was seen with two different labels (then every copy goes). A text's
+    (``in_dev_set``), or, for a team-written text, nearly equals one (``near_dev_query``: same key or token-set
+    Jaccard >= 0.6), repeats an earlier text, or was seen with two different labels (then every copy goes). A text's
     title is kept only when it has at least :data:`MIN_TITLE_WORDS` words and is not itself a pool text or an OOD
     test text (so a title view never copies another example).
     """
@@ -70,6 +72,7 @@ def pool(root: Path) -> Pool:
     dropped: dict[str, Counter[str]] = {}
     for name, read in (*ID_READERS.items(), *OUTLIER_READERS.items()):
         drops = dropped.setdefault(name, Counter())
+        team = name in TEAM_FILES
         for label, reason, raw in read(root):
             text = clean(raw)
             key = normalize(text)
@@ -79,6 +82,8 @@ def pool(root: Path) -> Pool:
                 drops["in_ood_test"] += 1
             elif test_heads.hit(key):
                 drops["near_ood_test"] += 1
+            elif team and dev.near(text):
+                drops["near_dev_query"] += 1
             elif dev.equals(key):
                 drops["in_dev_set"] += 1
             elif key not in kept:
