@@ -12,6 +12,7 @@ then balances the outputs in the loss.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -21,6 +22,7 @@ import numpy as np
 from gqr import data
 from gqr._decision import DOMAINS, OOD
 from gqr._policy import REJECT_OUTPUTS
+from gqr.data._keywords import looks_in_domain
 
 __all__ = ["VARIANTS", "LabelledSet", "build", "outputs_for"]
 
@@ -95,6 +97,7 @@ def build(
     seed: int = 0,
     data_dir: str | os.PathLike[str] | None = None,
     title_views: bool = False,
+    question_views: bool = False,
 ) -> LabelledSet:
     """The in-domain texts of ``split`` plus (by default for ``guarded``, and always for eval) its outliers.
 
@@ -102,6 +105,8 @@ def build(
     dataset keeps at most ``max_per_dataset`` texts (seeded sample; ``None`` keeps all). ``title_views`` adds the
     title of each title + body text (a Reddit post, :attr:`gqr.data.Example.title`) as a text of its own, with the
     same label, from dataset ``<dataset>:title``: users type short queries, while most pool texts are long posts.
+    ``question_views`` likewise adds the question sentences of long in-domain texts (:func:`question_sentences`)
+    from dataset ``<dataset>:question``.
     """
     outputs = outputs_for(variant)
     if max_per_dataset is not None and max_per_dataset < 1:
@@ -113,6 +118,8 @@ def build(
         examples += _cap(data.load_outliers(split, data_dir), max_per_dataset, np.random.default_rng(seed))
     if title_views:
         examples += _title_views(examples)
+    if question_views:
+        examples += _question_views(examples)
     index = {o: i for i, o in enumerate(outputs)}
     targets = np.array([index.get(ex.label if ex.label != OOD else ex.reason, -1) for ex in examples], dtype=np.int64)
     return LabelledSet(
@@ -133,6 +140,42 @@ def _title_views(examples: Sequence[data.Example]) -> list[data.Example]:
         if title is not None and title not in seen:
             seen.add(title)
             views.append(replace(ex, text=title, dataset=f"{ex.dataset}:title", title=None))
+    return views
+
+
+_SENTENCE = re.compile(r"[^.!?\n]*\?")
+_MIN_POST_WORDS = 30
+_QUESTION_WORDS = (6, 30)
+_QUESTIONS_PER_TEXT = 2
+
+
+def question_sentences(text: str) -> list[str]:
+    """The first :data:`_QUESTIONS_PER_TEXT` question sentences of a long text (at least 30 words) that stand alone
+    as a short query: 6 to 30 words and a law, money or health term (:func:`gqr.data._keywords.looks_in_domain`), so
+    that "What should I do?" is not learned as a domain question."""
+    if len(text.split()) < _MIN_POST_WORDS:
+        return []
+    lo, hi = _QUESTION_WORDS
+    found = []
+    for match in _SENTENCE.finditer(text):
+        sentence = match.group().strip()
+        if lo <= len(sentence.split()) <= hi and looks_in_domain(sentence):
+            found.append(sentence)
+            if len(found) == _QUESTIONS_PER_TEXT:
+                break
+    return found
+
+
+def _question_views(examples: Sequence[data.Example]) -> list[data.Example]:
+    seen = {ex.text for ex in examples}
+    views = []
+    for ex in examples:
+        if ex.label == OOD:
+            continue
+        for sentence in question_sentences(ex.text):
+            if sentence not in seen:
+                seen.add(sentence)
+                views.append(replace(ex, text=sentence, dataset=f"{ex.dataset}:question", title=None))
     return views
 
 

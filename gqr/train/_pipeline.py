@@ -76,11 +76,13 @@ def train(
     eval_set: LabelledSet | None = None,
     bench: bool = False,
     title_views: bool = False,
+    question_views: bool = False,
 ) -> TrainResult:
     """Train ``family`` (``widemlp``, …) as ``variant`` (``strict`` or ``guarded``) and write ``<name>.onnx/.json``.
 
     The training set is the ``train`` split (outliers capped at ``max_per_dataset`` per dataset, guarded only; with
-    ``title_views``, the titles of its Reddit posts as texts of their own, see :func:`build`); thresholds are tuned
+    ``title_views`` / ``question_views``, the titles of its Reddit posts / the question sentences of its long
+    in-domain texts as texts of their own, see :func:`build`); thresholds are tuned
     on the ``eval`` split (in-domain + outliers), never on the GQR-Bench OOD test sets.
     ``train_set`` / ``eval_set`` replace the data from :mod:`gqr.data` (tests use small ones). ``bench=True``
     then scores the written model on GQR-Bench (:func:`gqr.bench.evaluate`, the OOD test sets: reporting only) and
@@ -97,7 +99,13 @@ def train(
     name = name or f"{family}-{variant}"
     if train_set is None:
         train_set = build(
-            "train", variant, max_per_dataset=max_per_dataset, seed=seed, data_dir=data_dir, title_views=title_views
+            "train",
+            variant,
+            max_per_dataset=max_per_dataset,
+            seed=seed,
+            data_dir=data_dir,
+            title_views=title_views,
+            question_views=question_views,
         )
     if eval_set is None:
         eval_set = build("eval", variant, max_per_dataset=max_per_dataset, seed=seed, data_dir=data_dir)
@@ -125,6 +133,7 @@ def train(
             "n_eval": len(eval_set),
             "max_outliers_per_dataset": max_per_dataset,
             "title_views": title_views,
+            "question_views": question_views,
             "params": estimator.get_params(),
             "seed": seed,
             "seconds": round(seconds, 1),

@@ -1,0 +1,36 @@
+"""Short views of long in-domain texts: their question sentences as training texts of their own."""
+
+from __future__ import annotations
+
+import pytest
+
+from gqr.train._dataset import build, question_sentences
+
+POST = (
+    "My landlord sent me a letter last week saying that I have to leave the apartment by the end of the month. "
+    "I have lived here for six years and always paid on time, and the lease runs until next summer. "
+    "What should I do? Can my landlord evict me before the lease ends without going to court? "
+    "Also, is it legal for him to keep my security deposit if I leave early? Is this normal?"
+)
+
+
+def test_question_sentences_keep_domain_questions_of_long_texts_only() -> None:
+    assert question_sentences(POST) == [
+        "Can my landlord evict me before the lease ends without going to court?",
+        "Also, is it legal for him to keep my security deposit if I leave early?",
+    ]
+    assert question_sentences("Can my landlord evict me before the lease ends without going to court?") == []
+    generic = POST.replace("Can my landlord evict me", "Can anyone help me").replace("legal", "fine")
+    assert "What should I do?" not in question_sentences(generic)
+
+
+@pytest.mark.slow
+def test_question_views_add_labelled_in_domain_sentences() -> None:
+    plain = build("train", "guarded")
+    viewed = build("train", "guarded", question_views=True)
+    assert viewed.texts[: len(plain)] == plain.texts
+    views = range(len(plain), len(viewed))
+    assert len(views) > 3000
+    assert all(viewed.datasets[i].endswith(":question") and viewed.labels[i] != "ood" for i in views)
+    assert all(viewed.texts[i].endswith("?") for i in views)
+    assert len(set(viewed.texts)) == len(viewed.texts)
