@@ -1,4 +1,4 @@
-"""``gqr bench``: score a model on GQR-Bench."""
+"""``gqr bench``: score a model on GQR-Bench and the short-query dev set; show its card's source-held-out scores."""
 
 from __future__ import annotations
 
@@ -28,14 +28,29 @@ def bench(
         1000, "--latency-queries", min=0, help="Queries timed one by one for p50/p99 latency (0: skip)."
     ),
     data_dir: Path | None = typer.Option(None, "--data-dir", help="GQR-Bench data folder (default: $GQR_DATA_DIR)."),
+    short: bool = typer.Option(
+        True, "--short/--no-short", help="Also score the short-query dev set (gqr/data/short_queries.csv, 700 queries)."
+    ),
     backend: str | None = BACKEND,
     base_url: str | None = BASE_URL,
     llm_model: str | None = LLM_MODEL,
     api_key_env: str | None = API_KEY_ENV,
 ) -> None:
-    """Score a model on GQR-Bench: ID accuracy, each OOD set, Unsafe Avg, OOD accuracy, GQR score, latency."""
+    """Score a model on GQR-Bench: ID accuracy, each OOD set, Unsafe Avg, OOD accuracy, GQR score, latency.
+
+    Then the short-query dev set (per domain, per rejection reason, per law area) and, when the model's card has
+    them (``gqr train --held-out``), its source-held-out scores: read from the card, never retrained.
+    """
     from gqr._errors import InvalidInputError
-    from gqr.bench import evaluate, markdown_header
+    from gqr.bench import (
+        evaluate,
+        evaluate_short,
+        held_out_markdown,
+        held_out_table,
+        law_area_markdown,
+        markdown_header,
+        short_markdown_header,
+    )
 
     if json_out and markdown:
         raise InvalidInputError("expected --json or --markdown, got both")
@@ -47,12 +62,30 @@ def bench(
         latency_queries=latency_queries,
         data_dir=data_dir,
     )
+    dev = evaluate_short(classifier, name=classifier.name) if short else None
+    card = getattr(classifier, "card", None)
+    held = card.get("training", {}).get("held_out") if isinstance(card, dict) else None
     if json_out:
-        typer.echo(json.dumps(result.to_dict(), indent=2, allow_nan=False))
-    elif markdown:
-        typer.echo(f"{markdown_header()}\n{result.markdown_row()}")
+        out = result.to_dict()
+        if dev is not None:
+            out["short_queries"] = dev.to_dict()
+        if held is not None:
+            out["held_out"] = held
+        typer.echo(json.dumps(out, indent=2, allow_nan=False))
+        return
+    if markdown:
+        parts = [f"{markdown_header()}\n{result.markdown_row()}"]
+        if dev is not None:
+            parts += [f"{short_markdown_header()}\n{dev.markdown_row()}", law_area_markdown([dev])]
+        if held is not None:
+            parts.append(held_out_markdown(held, classifier.name))
     else:
-        typer.echo(result.table())
+        parts = [result.table()]
+        if dev is not None:
+            parts.append(dev.table())
+        if held is not None:
+            parts.append(held_out_table(held))
+    typer.echo("\n\n".join(parts))
 
 
 def load_classifier(

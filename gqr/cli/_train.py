@@ -47,6 +47,12 @@ def train(
         "--title-views/--no-title-views",
         help="Also learn each Reddit post's title alone, as a short query (see benchmarks/RESULTS.md for its cost).",
     ),
+    held_out: bool = typer.Option(
+        False,
+        "--held-out/--no-held-out",
+        help="Then run the source-held-out protocol (gqr/train/_heldout.py: one more training per fold) and store "
+        "its scores in the card under training.held_out (gqr bench shows them).",
+    ),
 ) -> None:
     """Train a model on the train split, tune its thresholds on the eval split, write it to --out."""
     from gqr._errors import InvalidInputError
@@ -56,12 +62,13 @@ def train(
         raise InvalidInputError(f"--family must be one of {sorted(FAMILIES)}, got {family!r}")
     if variant not in VARIANTS:
         raise InvalidInputError(f"--variant must be one of {list(VARIANTS)}, got {variant!r}")
+    params = {**parse_params(param), **({} if epochs is None else {"epochs": epochs})}
     result = train(
         family,
         variant,
         out_dir=out,
         name=name,
-        params={**parse_params(param), **({} if epochs is None else {"epochs": epochs})},
+        params=params,
         seed=seed,
         max_per_dataset=max_per_dataset,
         data_dir=data_dir,
@@ -79,3 +86,18 @@ def train(
         numbers = json.loads(result.card_path.read_text(encoding="utf-8"))["bench"]
         typer.echo("bench: " + ", ".join(f"{k} {v}" for k, v in numbers.items() if not isinstance(v, dict)))
         typer.echo("bench per OOD set: " + json.dumps(numbers["ood_acc_per_set"]))
+    if held_out:
+        from gqr.bench import held_out_table
+        from gqr.train._heldout import held_out_scores, store_held_out
+
+        held = held_out_scores(
+            family,
+            variant,
+            params,
+            seed=seed,
+            max_per_dataset=max_per_dataset,
+            data_dir=data_dir,
+            title_views=title_views,
+        )
+        store_held_out(result.card_path, held)
+        typer.echo(held_out_table(held))
