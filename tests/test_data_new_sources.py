@@ -13,7 +13,8 @@ from gqr.data import SPLITS, _near, _pools, _team, load_profanity, normalize
 from gqr.data._near import DevSetGuard, OodHeads, jaccard, read_dev_texts, tokens
 from gqr.data._ood import load_ood_test
 from gqr.data._pools import pool
-from gqr.data._sources_id import SOURCE_CAP, _small_talk, capped
+from gqr.data._sources_id import ID_READERS, SOURCE_CAP, _small_talk, capped
+from gqr.data._sources_outliers import OUTLIER_READERS
 from gqr.data._team import TEAM_FILES, TEAM_OUTLIER_READERS, read_team_file
 
 needs_data = pytest.mark.skipif(not os.environ.get("GQR_DATA_DIR"), reason="needs GQR_DATA_DIR")
@@ -149,6 +150,16 @@ def test_ood_heads_catch_truncated_and_extended_copies():
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_new_readers_come_after_the_old_ones():
+    # an older text keeps its dataset when a new source repeats it
+    ids, outliers = list(ID_READERS), list(OUTLIER_READERS)
+    assert ids[-4:] == ["covid_q", "indian_legal_qa", "uk_legal_qa", "team_short_questions"]
+    assert ids.index("mmlu_test") == len(ids) - 5
+    new = ["convabuse", "davidson_hate_offensive", "edos_sexism", "tweeteval_hate", "stormfront_hate"]
+    assert outliers[-7:] == [*new, "team_harm", "team_roleplay"]
+    assert outliers.index("hh_rlhf_harmless_test_prompts") == len(outliers) - 8
 
 
 def test_team_files_are_read_with_their_labels(tmp_path):

@@ -17,6 +17,7 @@ from gqr.data._keywords import LEGAL_TERMS, looks_in_domain
 from gqr.data._paths import data_file
 from gqr.data._readers import read_csv, read_json, read_jsonl
 from gqr.data._split import split_of
+from gqr.data._team import TEAM_ID_READERS
 
 __all__ = ["ID_READERS", "SOURCE_CAP", "Item", "TitledText", "capped", "reddit_posts"]
 
@@ -410,4 +411,5 @@ ID_READERS = {
     "covid_q": _covid_q,
     "indian_legal_qa": _indian_legal,
     "uk_legal_qa": _uk_legal,
+    **TEAM_ID_READERS,  # team-written (gqr/data/team/), last; near-copies of dev-set queries dropped by the pool
 }

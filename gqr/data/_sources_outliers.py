@@ -16,6 +16,7 @@ from gqr.data._keywords import asks_for_crime, looks_harmful, looks_in_domain
 from gqr.data._paths import data_file
 from gqr.data._readers import read_csv, read_json, read_jsonl, read_lines, read_parquet
 from gqr.data._sources_id import FINANCE, OOD, Item, reddit_posts
+from gqr.data._team import TEAM_OUTLIER_READERS
 
 __all__ = ["EXCLUDED_LANGUAGES", "OUTLIER_READERS"]
 
@@ -362,4 +363,5 @@ OUTLIER_READERS = {
     "edos_sexism": _edos,
     "tweeteval_hate": _tweeteval,
     "stormfront_hate": _stormfront,
+    **TEAM_OUTLIER_READERS,  # team-written (gqr/data/team/), last; near-copies of dev-set queries dropped by the pool
 }
