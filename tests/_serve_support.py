@@ -9,12 +9,16 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 
 from gqr import Decision
@@ -161,6 +165,30 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gqr_serve(config: Path) -> Iterator[str]:
+    """Run ``gqr serve --config config`` on a free loopback port until the block ends; yield its URL."""
+    port = closed_port()
+    args = [sys.executable, "-m", "gqr", "serve", "--config", str(config), "--port", str(port)]
+    proc = subprocess.Popen([*args, "--log-level", "warning"], stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"gqr serve exited with {proc.returncode}: {proc.stderr.read()}")  # type: ignore[union-attr]
+            try:
+                httpx.get(f"{url}/healthz", trust_env=False)
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline, "gqr serve did not start within 60 s"
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 @contextlib.contextmanager

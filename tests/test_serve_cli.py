@@ -3,17 +3,13 @@ upstreams and rejecting without calling any."""
 
 from __future__ import annotations
 
-import contextlib
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from _router_model import build_model
-from _serve_support import FakeUpstream, closed_port
+from _serve_support import FakeUpstream, gqr_serve
 
 from gqr import DOMAINS
 
@@ -25,30 +21,6 @@ QUERIES = {
     "healthcare": "What are the common symptoms of type 2 diabetes and how is it treated?",
 }
 REJECT = "Who won the football world cup in 2014?"
-
-
-@contextlib.contextmanager
-def gqr_serve(config: Path) -> Iterator[str]:
-    """Run ``gqr serve --config config`` on a free loopback port until the block ends; yield its URL."""
-    port = closed_port()
-    args = [sys.executable, "-m", "gqr", "serve", "--config", str(config), "--port", str(port)]
-    proc = subprocess.Popen([*args, "--log-level", "warning"], stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"gqr serve exited with {proc.returncode}: {proc.stderr.read()}")  # type: ignore[union-attr]
-            try:
-                httpx.get(f"{url}/healthz", trust_env=False)
-                break
-            except httpx.ConnectError:
-                assert time.monotonic() < deadline, "gqr serve did not start within 60 s"
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.fixture

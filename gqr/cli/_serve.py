@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import typer
@@ -15,8 +16,9 @@ def serve(
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
     log_level: str = typer.Option("info", "--log-level", help=f"Server log level: {', '.join(LOG_LEVELS)}."),
 ) -> None:
-    """Serve POST /v1/classify and an OpenAI-compatible POST /v1/chat/completions that forwards each query to its
-    domain's upstream (or answers the rejection), plus GET /healthz and GET /metrics."""
+    """Serve POST /v1/classify and an OpenAI-compatible POST /v1/chat/completions that forwards each conversation
+    to its domain's upstream (or answers the rejection), plus GET /v1/models, /healthz, /stats, /metrics and a
+    playground page at /."""
     if log_level.lower() not in LOG_LEVELS:
         raise typer.BadParameter(
             f"expected one of {', '.join(LOG_LEVELS)}, got {log_level!r}", param_hint="--log-level"
@@ -31,4 +33,7 @@ def serve(
     typer.echo(f"gqr serve: {routes!r} on http://{host}:{port}", err=True)
     # Keep idle client connections longer than clients and load balancers do (often 5 to 60 s), so that the client
     # closes first and never sends a request on a connection the server is closing.
-    uvicorn.run(app, host=host, port=port, log_level=log_level.lower(), timeout_keep_alive=65)
+    # Logs, access log included, go to stderr: stdout stays free for the commands a shell script runs beside it.
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["handlers"]["access"]["stream"] = "ext://sys.stderr"
+    uvicorn.run(app, host=host, port=port, log_level=log_level.lower(), timeout_keep_alive=65, log_config=log_config)

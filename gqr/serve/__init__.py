@@ -4,7 +4,7 @@
 >>> routes = Routes.from_toml("routes.toml")                 # doctest: +SKIP
 >>> target = routes.route("Can my landlord keep my deposit?")  # doctest: +SKIP
 >>> isinstance(target, Upstream), target.chat_url            # doctest: +SKIP
-(True, 'http://127.0.0.1:8101/v1/chat/completions')
+(True, 'http://127.0.0.1:8100/v1/chat/completions')
 
 :class:`Routes` and the config types need only the standard library; :func:`create_app` (the ASGI app that
 ``gqr serve`` runs) imports starlette and httpx on first use.
