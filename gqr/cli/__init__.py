@@ -7,8 +7,11 @@ Each command lives in its own module and imports what it needs inside the functi
 from __future__ import annotations
 
 import logging
+import sys
+import time
 
 import typer
+from typer.core import TyperOption
 
 from gqr._version import __version__
 
@@ -29,12 +32,38 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress to stderr."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    command, started = ctx.invoked_subcommand, time.perf_counter()
+    logger = logging.getLogger("gqr.cli")
+    logger.info("gqr %s (gqr %s)", command, __version__)
+
+    def end() -> None:
+        failure = sys.exc_info()[1]  # set when the command is ending with an exception
+        ok = failure is None or getattr(failure, "exit_code", 1) == 0
+        outcome = "done" if ok else f"stopped by {type(failure).__name__}"
+        logger.info("gqr %s: %s after %.2f s", command, outcome, time.perf_counter() - started)
+
+    ctx.call_on_close(end)
+
+
+def _hide_flag_types() -> None:
+    """Typer's help shows a value type beside every option, ``<bool>`` beside on/off flags too; a flag takes no
+    value, so show none."""
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: typer.Context) -> str | None:
+        return None if getattr(self, "is_flag", False) else shown(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_hide_flag_types()
 
 
 # (command name, module under gqr.cli, function): each command module is imported at start-up, so it must

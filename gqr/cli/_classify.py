@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import json
+import logging
+import shutil
 import sys
+import time
+from collections import Counter
 from collections.abc import Iterator
 
 import typer
 
 from gqr.cli._classifier import API_KEY_ENV, BACKEND, BASE_URL, LLM_MODEL, MODEL_HELP, load_classifier
 
+logger = logging.getLogger("gqr.cli")
+
 
 def classify(
     queries: list[str] = typer.Argument(..., help="Queries to classify; '-' reads one query per line from stdin."),
     model: str | None = typer.Option(None, "--model", "-m", help=MODEL_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per query instead of text."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per query (with its text) instead."),
     backend: str | None = BACKEND,
     base_url: str | None = BASE_URL,
     llm_model: str | None = LLM_MODEL,
@@ -22,17 +28,54 @@ def classify(
 ) -> None:
     """Route each query to law, finance or healthcare, or reject it.
 
-    Prints one line per query: route (or "rejected"), confidence and reason, tab-separated. Exit code 0 for any
-    decision, routed or rejected; non-zero only for errors.
+    On a terminal: a table of query, route, confidence and reason. Piped: one tab-separated line per query, in
+    order: route (or "rejected"), confidence, reason ("-" when routed) and the query (tabs and line breaks as
+    spaces). Exit code 0 for any decision, routed or rejected; non-zero only for errors.
     """
+    started = time.perf_counter()
     router = load_classifier(model, backend, base_url, llm_model, api_key_env)
+    logger.info("loaded %s in %.0f ms", router.name, (time.perf_counter() - started) * 1e3)
     write = sys.stdout.write
+    table = not as_json and sys.stdout.isatty()
+    width = max(20, shutil.get_terminal_size().columns - 40) if table else 0
+    if table:
+        write(f"{'query':<{width}}  {'route':<10}  {'confidence':>10}  reason\n")
+    counts: Counter[str] = Counter()
+    started = time.perf_counter()
     for query in _expand(queries):
         decision = router.classify(query)
+        route = decision.route or "rejected"
+        counts[route if decision.route else f"rejected ({decision.reason})"] += 1
         if as_json:
-            write(json.dumps(decision.to_dict()) + "\n")
+            write(json.dumps({"text": query, **decision.to_dict()}) + "\n")
+        elif table:
+            row = f"{_clip(query, width):<{width}}  {route:<10}  {decision.confidence:>10.3f}  {decision.reason or ''}"
+            write(row.rstrip() + "\n")
         else:
-            write(f"{decision.route or 'rejected'}\t{decision.confidence:.3f}\t{decision.reason or '-'}\n")
+            write(f"{route}\t{decision.confidence:.3f}\t{decision.reason or '-'}\t{_one_line(query)}\n")
+    seconds = time.perf_counter() - started
+    summary = ", ".join(f"{k} {n}" for k, n in sorted(counts.items())) or "nothing"
+    logger.info("classified %d queries in %.1f ms: %s", counts.total(), seconds * 1e3, summary)
+
+
+def _writable(text: str) -> str:
+    """``text`` with undecodable command-line bytes (lone surrogates) as U+FFFD, so that printing cannot fail."""
+    if text.isascii():
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _one_line(text: str) -> str:
+    text = _writable(text)
+    return " ".join(text.split()) if any(c in text for c in "\t\r\n\v\f") else text
+
+
+def _clip(text: str, width: int) -> str:
+    text = "".join(c if c.isprintable() else " " for c in _writable(text))  # no terminal control characters
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def models(

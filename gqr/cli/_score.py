@@ -27,7 +27,9 @@ def score(
     ),
     text_column: str = typer.Option("text", "--text-column", "-c", help="Column (JSONL: key) holding the queries."),
     model: str | None = typer.Option(None, "--model", "-m", help=_MODEL_HELP),
-    input_format: str | None = typer.Option(None, "--format", help=f"Input format, {_FORMATS}; default: extension."),
+    input_format: str | None = typer.Option(
+        None, "--format", help=f"Input format, {_FORMATS}; default: the extension (csv for stdin)."
+    ),
     output_format: str | None = typer.Option(
         None, "--output-format", help=f"Output format, {_FORMATS}; default: the output's extension, else the input's."
     ),
@@ -94,8 +96,12 @@ def score(
             )
         from gqr.batch import score_file
 
+        if inputs[0] == "-" and options["input_format"] is None:
+            options["input_format"] = "csv"  # stdin has no extension to tell the format by
         with _bar(show, "rows", None) as tick:
             summary = score_file(inputs[0], output, model=model, progress=tick, **options)
+        if logging.getLogger("gqr.batch").isEnabledFor(logging.INFO):
+            return  # --verbose: the library has logged this summary already
     if not quiet:
         typer.echo(str(summary), err=True)
 
