@@ -426,8 +426,8 @@ def test_cli_stdin_to_stdout_matches_the_file_path(tmp_path: Path, models_dir: P
         "finance",
         "healthcare",
     ]
-    no_format = gqr(models_dir, "score", "-", "-o", "-", stdin=data)
-    assert no_format.returncode == 2 and b"cannot tell the input format of stdin" in no_format.stderr
+    no_format = gqr(models_dir, "score", "-", "-o", "-", stdin=data)  # stdin without --format is read as CSV
+    assert no_format.returncode == 2 and b"stdin is read as CSV; for JSONL or Parquet pass --format" in no_format.stderr
 
 
 def test_cli_errors_are_one_clear_line(tmp_path: Path, models_dir: Path) -> None:

@@ -96,10 +96,16 @@ def score(
             )
         from gqr.batch import score_file
 
-        if inputs[0] == "-" and options["input_format"] is None:
+        guessed = inputs[0] == "-" and options["input_format"] is None
+        if guessed:
             options["input_format"] = "csv"  # stdin has no extension to tell the format by
-        with _bar(show, "rows", None) as tick:
-            summary = score_file(inputs[0], output, model=model, progress=tick, **options)
+        try:
+            with _bar(show, "rows", None) as tick:
+                summary = score_file(inputs[0], output, model=model, progress=tick, **options)
+        except InvalidInputError as exc:
+            if guessed:
+                raise InvalidInputError(f"{exc} (stdin is read as CSV; for JSONL or Parquet pass --format)") from None
+            raise
         if logging.getLogger("gqr.batch").isEnabledFor(logging.INFO):
             return  # --verbose: the library has logged this summary already
     if not quiet:
