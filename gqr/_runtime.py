@@ -1,13 +1,26 @@
-"""A loaded model: its validated card, its featurizer and one onnxruntime session (contract C).
+"""A loaded model: its validated card, its featurizer and one onnxruntime session.
 
-The ONNX file is read once, checked against the card's sha256 (and size) and handed to onnxruntime as bytes, so
-the session runs exactly the bytes that were checked.
+The model contract (cited elsewhere as "contract C") is what every trainer writes and this module checks:
+
+- the ONNX graph has two inputs, ``ids`` (int64, ``[batch, length]``: featurizer ids, 0 = padding) and
+  ``weights`` (float32, same shape: the featurizer's TF-IDF weights, 0 for padding), and an output ``scores``
+  (float32, ``[batch, n_outputs]``: one score in [0, 1] per card output);
+- the card ``<name>.json`` next to it is one UTF-8 JSON object with ``format_version`` (:data:`FORMAT_VERSION`),
+  ``name``, ``outputs`` (``law``, ``finance``, ``healthcare``, then any of ``off_topic``, ``unsafe``,
+  ``other_language``), ``thresholds`` (each domain to a number in [0, 1]), ``featurizer``
+  (:meth:`gqr._featurize.Featurizer.to_dict`), ``onnx`` (``file``, its ``sha256``, ``bytes``) and
+  ``card_sha256`` (:func:`card_sha256`); descriptive fields (``family``, ``variant``, ``description``,
+  ``gqr_version``, ``training``, ``bench``) are optional.
+
+The card is checked against its own ``card_sha256`` first. The ONNX file is read once, checked against the card's
+``sha256`` and handed to onnxruntime as bytes, so the session runs exactly the bytes that were checked.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +30,25 @@ from gqr._decision import DOMAINS
 from gqr._errors import ModelIntegrityError
 from gqr._policy import REJECT_OUTPUTS
 
-__all__ = ["FORMAT_VERSION", "Model", "read_card"]
+__all__ = ["CARD_UNSEALED", "FORMAT_VERSION", "Model", "card_sha256", "read_card"]
 
 FORMAT_VERSION = 1
+CARD_UNSEALED: tuple[str, ...] = ("card_sha256", "bench", "training")
+"""Card fields :func:`card_sha256` leaves out: the hash itself, and the annotations gqr adds to a written card
+(``bench`` by :func:`gqr.train.update_bench`, ``training.held_out`` by :func:`gqr.train._heldout.store_held_out`)."""
 _OUTPUT = "scores"
 
 
+def card_sha256(card: Mapping[str, Any]) -> str:
+    """Hex sha256 of a card's canonical JSON (sorted keys, no spaces, ASCII with ``\\u`` escapes) without the
+    :data:`CARD_UNSEALED` fields: everything that decides (outputs, thresholds, featurizer, the ONNX file's sha256)
+    and names the model."""
+    sealed = {key: value for key, value in card.items() if key not in CARD_UNSEALED}
+    return hashlib.sha256(json.dumps(sealed, sort_keys=True, separators=(",", ":")).encode("ascii")).hexdigest()
+
+
 def read_card(path: Path) -> dict[str, Any]:
-    """Read and validate a model card (contract C); :class:`ModelIntegrityError` says what is wrong."""
+    """Read and validate a model card (the model contract above); :class:`ModelIntegrityError` says what is wrong."""
     try:
         card = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -34,6 +58,17 @@ def read_card(path: Path) -> dict[str, Any]:
     if card.get("format_version") != FORMAT_VERSION:
         raise ModelIntegrityError(
             f"model card {str(path)!r}: expected format_version {FORMAT_VERSION}, got {card.get('format_version')!r}"
+        )
+    stored, digest = card.get("card_sha256"), card_sha256(card)
+    if not isinstance(stored, str):
+        raise ModelIntegrityError(
+            f"model card {str(path)!r}: expected a 'card_sha256' string, got {stored!r} (a card from before cards "
+            "were hashed: write it again with gqr.train.write_model(onnx_bytes, card, out_dir))"
+        )
+    if stored.lower() != digest:
+        raise ModelIntegrityError(
+            f"model card {str(path)!r} does not match its card_sha256: expected {stored}, got {digest}; refusing to "
+            "load a modified card"
         )
     missing = [key for key in ("name", "outputs", "thresholds", "featurizer", "onnx") if key not in card]
     if missing:
@@ -94,7 +129,11 @@ class Model:
                 f"{str(self.onnx_path)!r} does not match its card: expected sha256 {self.card['onnx']['sha256']}, "
                 f"got {digest}; refusing to load a modified model"
             )
-        self.featurizer = Featurizer.from_dict(self.card["featurizer"])
+        try:
+            self.featurizer = Featurizer.from_dict(self.card["featurizer"])
+        except (ValueError, KeyError, TypeError) as exc:  # a missing key, a wrong type, an invalid setting
+            detail = f"lacks {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise ModelIntegrityError(f"model card {str(card_path)!r}: invalid featurizer: {detail}") from exc
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
@@ -105,9 +144,8 @@ class Model:
             self._session = ort.InferenceSession(blob, options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own exception types for malformed graphs
             raise ModelIntegrityError(f"onnxruntime cannot load {str(self.onnx_path)!r}: {exc}") from exc
-        # InferenceSession.run checks the input names on every call (about 2 µs of a 10 µs run); they are checked
-        # once in _check_signature, so the hot path calls the underlying session when onnxruntime has one.
-        self._run = getattr(self._session, "_sess", self._session).run
+        # The public run: as fast as the private binding it wraps (p50 7.88 vs 7.87 µs at batch 1, onnxruntime 1.32)
+        self._run = self._session.run
         self._run_options = ort.RunOptions()
         self._check_signature()
 

@@ -16,6 +16,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from gqr._featurize import Featurizer
+from gqr._runtime import card_sha256
 
 TRAIN: dict[str, list[str]] = {
     "law": [
@@ -142,6 +143,7 @@ def build_model(directory: Path, name: str, outputs: list[str] = GUARDED, thresh
         "training": {"sources": {"law": ["inline"]}, "n_train": len(texts), "params": {}},
         "bench": {"gqr_score": 0.5, "id_acc": 0.75, "ood_acc": 0.25, "p50_us": 12.5},
     }
+    card["card_sha256"] = card_sha256(card)
     card_path = directory / f"{name}.json"
     card_path.write_text(json.dumps(card), encoding="utf-8")
     return card_path

@@ -17,6 +17,7 @@ import gqr
 from gqr._policy import decide, one_row_rule
 from gqr._registry import model_dirs
 from gqr._router import BATCH_CHUNK, MAX_CHARS
+from gqr._runtime import card_sha256, read_card
 
 LAW = "Can my landlord keep my security deposit when I move out?"
 FINANCE = "Should I invest my retirement savings in index funds or stocks?"
@@ -114,6 +115,7 @@ def _edit_card(models_dir: Path, tmp_path: Path, **changes: object) -> Path:
     card = _copy_model(models_dir, tmp_path)
     data = json.loads(card.read_text(encoding="utf-8"))
     data.update(changes)
+    data["card_sha256"] = card_sha256(data)  # sealed again: the checks after the card's own hash are tested
     card.write_text(json.dumps(data), encoding="utf-8")
     return card
 
@@ -132,6 +134,74 @@ def _edit_card(models_dir: Path, tmp_path: Path, **changes: object) -> Path:
 def test_malformed_card_is_refused(models_dir: Path, tmp_path: Path, changes: dict, message: str) -> None:
     with pytest.raises(gqr.ModelIntegrityError, match=message):
         gqr.load(_edit_card(models_dir, tmp_path, **changes))
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("max_tokens", 0, "max_tokens must be a positive int, got 0"),
+        ("bigrams", "yes", "bigrams must be a bool, got 'yes'"),
+        ("char_ngram_range", [5, 2], r"char_ngram_range must be .* got \(5, 2\)"),
+        ("min_df", None, "lacks 'min_df'"),  # None: the key is removed
+    ],
+)
+def test_card_with_invalid_featurizer_settings_is_refused(
+    models_dir: Path, tmp_path: Path, setting: str, value: object, message: str
+) -> None:
+    featurizer = json.loads((models_dir / "tiny-guarded.json").read_text(encoding="utf-8"))["featurizer"]
+    if value is None:
+        del featurizer[setting]
+    else:
+        featurizer[setting] = value
+    card = _edit_card(models_dir, tmp_path, featurizer=featurizer)
+    with pytest.raises(gqr.ModelIntegrityError, match=rf"tiny-guarded.json'?: invalid featurizer: {message}"):
+        gqr.load(card)
+
+
+def test_card_edited_after_sealing_is_refused(models_dir: Path, tmp_path: Path) -> None:
+    card = _copy_model(models_dir, tmp_path)
+    data = json.loads(card.read_text(encoding="utf-8"))
+    data["thresholds"]["law"] = 0.01  # a valid card, but not the one that was written
+    card.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(gqr.ModelIntegrityError, match=r"does not match its card_sha256: expected \w+, got \w+"):
+        gqr.load(card)
+    del data["card_sha256"]
+    card.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(gqr.ModelIntegrityError, match="expected a 'card_sha256' string, got None"):
+        gqr.load(card)
+
+
+def test_card_hash_ignores_key_order_and_the_bench_and_training_annotations(models_dir: Path, tmp_path: Path) -> None:
+    card = _copy_model(models_dir, tmp_path)
+    data = json.loads(card.read_text(encoding="utf-8"))
+    data["bench"] = {"gqr_score": 0.99}
+    data["training"]["held_out"] = {"id_acc": 0.5}
+    card.write_text(json.dumps(dict(reversed(data.items())), indent=2), encoding="utf-8")
+    router = gqr.load(card)
+    assert router.card["bench"] == {"gqr_score": 0.99} and router.card["card_sha256"] == card_sha256(data)
+
+
+def test_write_model_seals_the_card(models_dir: Path, tmp_path: Path) -> None:
+    from gqr.train._card import update_bench, write_model
+
+    card = json.loads((models_dir / "tiny-guarded.json").read_text(encoding="utf-8"))
+    del card["onnx"], card["card_sha256"]
+    card["name"] = "resealed"
+    blob = (models_dir / "tiny-guarded.onnx").read_bytes()
+    card["featurizer"]["char_ngram_range"] = tuple(card["featurizer"]["char_ngram_range"])  # hashed as a list
+    _, card_path = write_model(blob, card, tmp_path)
+    written = json.loads(card_path.read_text(encoding="utf-8"))
+    assert list(written)[-1] == "card_sha256" and written["card_sha256"] == card_sha256(written)
+    update_bench(card_path, {"gqr_score": 0.1})
+    router = gqr.load(card_path)
+    assert router.name == "resealed" and router.card["bench"] == {"gqr_score": 0.1}
+
+
+def test_the_session_is_run_through_public_onnxruntime_api(router: gqr.Router) -> None:
+    import onnxruntime as ort
+
+    run = router._model._run
+    assert run.__self__ is router._model._session and run.__func__ is ort.InferenceSession.run
 
 
 def test_card_that_is_not_json_is_refused(tmp_path: Path) -> None:
@@ -352,6 +422,14 @@ def test_shipped_models_fit_the_size_budget(monkeypatch: pytest.MonkeyPatch) -> 
     names = gqr.available_models()
     assert names
     assert sum(gqr.load(name).size_bytes for name in names) <= 60_000_000
+
+
+def test_shipped_cards_carry_their_own_sha256(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GQR_MODELS_DIR")
+    from gqr._registry import model_cards
+
+    cards = {name: read_card(path) for name, path in model_cards().items()}  # read_card checks card_sha256
+    assert cards and all(card["card_sha256"] == card_sha256(card) for card in cards.values())
 
 
 def test_default_shipped_model_names_reject_reasons(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,5 @@
-"""Writing a trained model as ``<name>.onnx`` + ``<name>.json`` (the card, contract C)."""
+"""Writing a trained model as ``<name>.onnx`` + ``<name>.json`` (the card; the model contract is in
+:mod:`gqr._runtime`)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from gqr._decision import DOMAINS
+from gqr._errors import InvalidInputError
 from gqr._policy import REJECT_OUTPUTS
+from gqr._runtime import card_sha256
 from gqr._version import __version__
 
-__all__ = ["FORMAT_VERSION", "make_card", "sha256_of", "update_bench", "write_model"]
+__all__ = ["FORMAT_VERSION", "make_card", "seal_card", "sha256_of", "update_bench", "write_model"]
 
 FORMAT_VERSION = 1
 _FAMILIES = ("widemlp", "fasttext", "svm", "xgboost")
@@ -32,18 +35,21 @@ def make_card(
     training: Mapping[str, Any],
     bench: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A card dict (without its ``onnx`` entry, which :func:`write_model` fills in), checked against contract C."""
+    """A card dict (without its ``onnx`` entry, which :func:`write_model` fills in), checked against the model
+    contract."""
     if family not in _FAMILIES or variant not in _VARIANTS:
-        raise ValueError(
+        raise InvalidInputError(
             f"family must be one of {_FAMILIES} and variant one of {_VARIANTS}, got {family!r} and {variant!r}"
         )
     outputs = list(outputs)
     if tuple(outputs[: len(DOMAINS)]) != DOMAINS or any(o not in REJECT_OUTPUTS for o in outputs[len(DOMAINS) :]):
-        raise ValueError(f"outputs must be {list(DOMAINS)} then any of {list(REJECT_OUTPUTS)}, got {outputs}")
+        raise InvalidInputError(f"outputs must be {list(DOMAINS)} then any of {list(REJECT_OUTPUTS)}, got {outputs}")
     if variant == "strict" and len(outputs) != len(DOMAINS):
-        raise ValueError(f"a strict model outputs only {list(DOMAINS)}, got {outputs}")
+        raise InvalidInputError(f"a strict model outputs only {list(DOMAINS)}, got {outputs}")
     if sorted(thresholds) != sorted(DOMAINS) or not all(0.0 <= float(t) <= 1.0 for t in thresholds.values()):
-        raise ValueError(f"thresholds must map each of {list(DOMAINS)} to a number in [0, 1], got {dict(thresholds)}")
+        raise InvalidInputError(
+            f"thresholds must map each of {list(DOMAINS)} to a number in [0, 1], got {dict(thresholds)}"
+        )
     return {
         "format_version": FORMAT_VERSION,
         "name": name,
@@ -67,7 +73,8 @@ def sha256_of(path: str | os.PathLike[str]) -> str:
 def write_model(model: Any, card: Mapping[str, Any], out_dir: str | os.PathLike[str]) -> tuple[Path, Path]:
     """Write ``model`` (an ``onnx.ModelProto`` or its bytes) and ``card`` into ``out_dir`` as ``<name>.onnx/.json``.
 
-    The card gets its ``onnx`` entry (file, sha256, bytes). Returns ``(onnx_path, card_path)``.
+    The card gets its ``onnx`` entry (file, sha256, bytes) and, last, its ``card_sha256`` (:func:`seal_card`).
+    Returns ``(onnx_path, card_path)``.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -75,13 +82,23 @@ def write_model(model: Any, card: Mapping[str, Any], out_dir: str | os.PathLike[
     blob = model if isinstance(model, bytes) else model.SerializeToString()
     onnx_path, card_path = out / f"{name}.onnx", out / f"{name}.json"
     onnx_path.write_bytes(blob)
-    full = {**card, "onnx": {"file": onnx_path.name, "sha256": hashlib.sha256(blob).hexdigest(), "bytes": len(blob)}}
+    onnx = {"file": onnx_path.name, "sha256": hashlib.sha256(blob).hexdigest(), "bytes": len(blob)}
+    # hashed as it will be read back (tuples as lists, numpy floats as floats)
+    full = seal_card(json.loads(json.dumps({**card, "onnx": onnx}, ensure_ascii=False)))
     card_path.write_text(json.dumps(full, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     return onnx_path, card_path
 
 
+def seal_card(card: Mapping[str, Any]) -> dict[str, Any]:
+    """``card`` with its ``card_sha256`` set (as its last key) to :func:`gqr._runtime.card_sha256` of the rest."""
+    out = {key: value for key, value in card.items() if key != "card_sha256"}
+    out["card_sha256"] = card_sha256(out)
+    return out
+
+
 def update_bench(card_path: str | os.PathLike[str], bench: Mapping[str, Any]) -> None:
-    """Replace the ``bench`` entry of a written card (the ONNX file and its sha256 are left as they are)."""
+    """Replace the ``bench`` entry of a written card (the ONNX file, its sha256 and the card's ``card_sha256``,
+    which leaves ``bench`` out, stay valid)."""
     path = Path(card_path)
     card = json.loads(path.read_text(encoding="utf-8"))
     card["bench"] = dict(bench)
