@@ -1,6 +1,7 @@
-"""The decision rule shared by training (threshold tuning) and inference.
+"""The input rule and the decision rule, shared by training (threshold tuning), inference and every classifier.
 
-A model emits one score in [0, 1] per output. The first outputs are domains (``law``, ``finance``,
+:func:`precheck` rejects the texts no model needs to see (the same rule in the router, the LLM guards and batch
+scoring). Then a model emits one score in [0, 1] per output. The first outputs are domains (``law``, ``finance``,
 ``healthcare``); a *guarded* model also has reject outputs (``off_topic``, ``unsafe``, ``other_language``).
 A query is routed to the best domain when that domain's score clears its threshold and no reject output scores
 higher; otherwise it is rejected, with the best reject output as reason, or ``low_confidence`` when the model has
@@ -14,13 +15,39 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from gqr._decision import DOMAINS, REASONS
+from gqr._errors import InvalidInputError
 
-__all__ = ["REJECT_OUTPUTS", "Verdict", "decide", "one_row_rule"]
+__all__ = ["MAX_CHARS", "REJECT_OUTPUTS", "Verdict", "decide", "one_row_rule", "precheck"]
+
+MAX_CHARS = 10_000
+"""Longest text (in characters) the router scores; longer texts are rejected with reason ``"too_long"``."""
 
 REJECT_OUTPUTS: tuple[str, ...] = ("off_topic", "unsafe", "other_language")
 LOW_CONFIDENCE = REASONS.index("low_confidence")
 Verdict = tuple[int, int, float]
 """``(label, reason, confidence)``: GQR label 0..3, index into :data:`gqr.REASONS` (-1 when routed), confidence."""
+
+
+def precheck(text: object, max_chars: int = MAX_CHARS, *, where: str = "text") -> str | None:
+    """The reason to reject ``text`` before any model sees it, or ``None`` when it is to be scored.
+
+    One order of checks for every caller (router, LLM guards, batch scoring):
+
+    1. a non-``str`` raises :class:`TypeError` naming ``where`` and the type (decode ``bytes`` first);
+    2. an empty or whitespace-only text is ``"empty"``, whatever its length (10,000 spaces are ``"empty"``);
+    3. a text longer than ``max_chars`` characters is ``"too_long"``.
+
+    Costs O(1) for ordinary text (``str.isspace`` stops at the first non-space character), so megabyte strings
+    are rejected without being read.
+    """
+    if not isinstance(text, str):
+        hint = " (decode bytes first, e.g. data.decode('utf-8', errors='replace'))" if isinstance(text, bytes) else ""
+        raise TypeError(f"{where} must be str, got {type(text).__name__}{hint}")
+    if not text or text.isspace():
+        return "empty"
+    if len(text) > max_chars:
+        return "too_long"
+    return None
 
 
 def decide(
@@ -34,7 +61,7 @@ def decide(
     """
     scores = np.asarray(scores, dtype=np.float32)
     if scores.ndim != 2 or scores.shape[1] != len(outputs):
-        raise ValueError(f"expected scores of shape [batch, {len(outputs)}], got {scores.shape}")
+        raise InvalidInputError(f"expected scores of shape [batch, {len(outputs)}], got {scores.shape}")
     dom_cols = [outputs.index(d) for d in DOMAINS]
     rej_cols = [i for i, o in enumerate(outputs) if o in REJECT_OUTPUTS]
     dom = scores[:, dom_cols]

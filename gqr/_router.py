@@ -1,14 +1,16 @@
 """The ONNX router: text in, :class:`gqr.Decision` out, in microseconds.
 
-Input rules, applied before the model runs (these rejections carry an empty ``scores`` dict):
+Input rules, applied before the model runs (these rejections carry an empty ``scores`` dict), in this order:
 
-- a text that is empty or only whitespace is rejected with reason ``"empty"`` (confidence 1);
+- a non-``str`` raises :class:`TypeError` naming the type (decode ``bytes`` first);
+- a text that is empty or only whitespace is rejected with reason ``"empty"`` (confidence 1), whatever its length;
 - a text longer than :data:`MAX_CHARS` characters is rejected with reason ``"too_long"`` (confidence 1; it is never
   featurized, so a megabyte of text costs nothing); shorter texts are featurized in full up to the featurizer's
   own ``max_chars`` / ``max_tokens`` limits (documented truncation);
 - a text in which the featurizer finds no known token is rejected with reason ``"other_language"`` when most of
-  its letters are not Latin script (the confidence is that share), else ``"low_confidence"`` (confidence 1);
-- a non-``str`` raises :class:`TypeError` naming the type (decode ``bytes`` first).
+  its letters are not Latin script (the confidence is that share), else ``"low_confidence"`` (confidence 1).
+
+The first three are :func:`gqr._policy.precheck`, which the LLM guards and batch scoring apply as well.
 
 Everything else is scored by the model and decided by :func:`gqr._policy.decide` (``one_row_rule`` for a single
 query): ``scores`` maps every model output to its score, and a rejection names the winning reject output of a
@@ -28,14 +30,11 @@ from typing import Any, TypeVar
 import numpy as np
 
 from gqr._decision import DOMAINS, LABELS, REASONS, Decision, unchecked_decision
-from gqr._policy import decide, one_row_rule
+from gqr._policy import MAX_CHARS, decide, one_row_rule, precheck
 from gqr._registry import available_models, find_card
 from gqr._runtime import Model
 
 __all__ = ["MAX_CHARS", "Outcome", "Router", "available_models", "load"]
-
-MAX_CHARS = 10_000
-"""Longest text (in characters) the router scores; longer texts are rejected with reason ``"too_long"``."""
 
 BATCH_CHUNK = 1024
 """Texts featurized at a time by :meth:`Router.classify_batch`."""
@@ -204,16 +203,9 @@ def load(name_or_path: str | os.PathLike[str] | None = None) -> Router:
 
 
 def _precheck(text: object, index: int | None) -> Decision | None:
-    """The decision for a text the model need not see, or ``None``; ``TypeError`` for a non-str."""
-    if not isinstance(text, str):
-        where = "text" if index is None else f"texts[{index}]"
-        hint = " (decode bytes first, e.g. data.decode('utf-8', errors='replace'))" if isinstance(text, bytes) else ""
-        raise TypeError(f"{where} must be str, got {type(text).__name__}{hint}")
-    if len(text) > MAX_CHARS:
-        return Decision(route=None, confidence=1.0, reason="too_long")
-    if not text or text.isspace():
-        return Decision(route=None, confidence=1.0, reason="empty")
-    return None
+    """:func:`gqr._policy.precheck` as a decision (``None``: to be scored); ``TypeError`` for a non-str."""
+    reason = precheck(text, MAX_CHARS, where="text" if index is None else f"texts[{index}]")
+    return None if reason is None else Decision(route=None, confidence=1.0, reason=reason)
 
 
 def _same(decision: Decision) -> Decision:

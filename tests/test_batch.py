@@ -256,8 +256,8 @@ def test_jsonl_mixed_types_malformed_lines_and_blank_lines(tmp_path: Path) -> No
         "error"
     ] * 3 + [None]
     errors = [r["error"] for r in rows]
-    assert errors[1] == "text is int, expected a string" and errors[4] == "text is list, expected a string"
-    assert errors[5] == "text is dict, expected a string" and errors[6] == "text is bool, expected a string"
+    assert errors[1] == "text must be str, got int" and errors[4] == "text must be str, got list"
+    assert errors[5] == "text must be str, got dict" and errors[6] == "text must be str, got bool"
     assert errors[7].startswith("line 8: malformed JSON")
     assert errors[8] == "line 10: expected a JSON object, got a JSON array"
     assert errors[9] == "line 11: expected a JSON object, got a JSON string"

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from gqr._decision import REASONS
+from gqr._errors import InvalidInputError
 from gqr._policy import decide
 
 STRICT = ["law", "finance", "healthcare"]
@@ -37,5 +38,5 @@ def test_guarded_reject_output_wins_and_names_the_reason() -> None:
 
 
 def test_shape_mismatch_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match=r"expected scores of shape \[batch, 6\], got \(1, 3\)"):
+    with pytest.raises(InvalidInputError, match=r"expected scores of shape \[batch, 6\], got \(1, 3\)"):
         decide(np.zeros((1, 3)), GUARDED, TAU)

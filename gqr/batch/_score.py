@@ -8,8 +8,9 @@ from collections.abc import Mapping, Sequence
 from gqr._decision import Decision
 from gqr._errors import ClassifierOutputError
 from gqr._log import logger
+from gqr._policy import MAX_CHARS, precheck
 from gqr._protocol import Classifier
-from gqr._router import MAX_CHARS, Router
+from gqr._router import Router
 
 __all__ = ["MAX_CHARS", "RESULT_COLUMNS", "ModelSpec", "Result", "load_classifier", "score_texts"]
 
@@ -20,8 +21,7 @@ ModelSpec = str | os.PathLike[str] | Classifier | None
 Result = tuple[str | None, str, float, str | None, str | None]
 """One row's ``(route, label, confidence, reason, error)``."""
 
-_EMPTY: Result = (None, "ood", 1.0, "empty", None)
-_TOO_LONG: Result = (None, "ood", 1.0, "too_long", None)
+_PRECHECKED: dict[str, Result] = {reason: (None, "ood", 1.0, reason, None) for reason in ("empty", "too_long")}
 
 
 def load_classifier(model: ModelSpec) -> Classifier:
@@ -43,26 +43,28 @@ def score_texts(
 ) -> list[Result]:
     """Score one chunk: ``(route, label, confidence, reason, error)`` per text, in order.
 
-    ``errors`` maps a row index to why that row could not be read (it is not scored). A missing (``None``), empty
-    or whitespace text is rejected with reason ``"empty"``, one longer than ``max_chars`` with ``"too_long"``
-    (both confidence 1, as the router does); a value that is not a string is an error row.
+    ``errors`` maps a row index to why that row could not be read (it is not scored). A missing (``None``) text is
+    rejected with reason ``"empty"``; the others go through :func:`gqr._policy.precheck`, as in the router: an
+    empty or whitespace text is ``"empty"``, one longer than ``max_chars`` is ``"too_long"`` (both confidence 1),
+    and a value that is not a string is an error row with precheck's message.
     """
     results: list[Result | None] = [None] * len(texts)
     todo: list[int] = []
     for i, text in enumerate(texts):
         if errors and i in errors:
             results[i] = error_result(errors[i])
-        elif type(text) is str:
-            if len(text) > max_chars:
-                results[i] = _TOO_LONG
-            elif not text or text.isspace():
-                results[i] = _EMPTY
-            else:
-                todo.append(i)
         elif text is None:
-            results[i] = _EMPTY
+            results[i] = _PRECHECKED["empty"]
         else:
-            results[i] = error_result(f"text is {type(text).__name__}, expected a string")
+            try:
+                reason = precheck(text, max_chars)
+            except TypeError as exc:
+                results[i] = error_result(str(exc))
+                continue
+            if reason is None:
+                todo.append(i)
+            else:
+                results[i] = _PRECHECKED[reason]
     if todo:
         todo_texts = [texts[i] for i in todo]
         for i, decision in zip(todo, _classify(classifier, todo_texts), strict=True):

@@ -7,6 +7,7 @@ from typing import Any
 
 from gqr._decision import Decision
 from gqr._errors import InvalidInputError
+from gqr._policy import precheck
 from gqr._protocol import Classifier
 
 from ._client import Reply
@@ -18,27 +19,26 @@ DEFAULT_MAX_CHARS = 4000  # longer queries are rejected as "too_long" before any
 
 def check_texts(texts: Sequence[str]) -> None:
     """Raise :class:`TypeError` (as the ONNX router does) unless ``texts`` is a sequence of strings."""
-    if isinstance(texts, str):
-        raise TypeError("expected a sequence of strings, got a single str (use classify for one text)")
+    if isinstance(texts, str | bytes):
+        raise TypeError(f"expected a sequence of str, got a single {type(texts).__name__} (use classify)")
     for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise TypeError(f"expected str at position {i}, got {type(text).__name__}")
+        precheck(text, where=f"texts[{i}]")
 
 
 def prechecked(texts: Sequence[str], max_chars: int) -> tuple[list[Decision | None], list[int]]:
-    """:func:`check_texts`, then per text the rejection of an empty or too long query (no LLM call needed) or
-    ``None``, and the positions of the texts still to decide."""
+    """:func:`check_texts`, then per text the rejection :func:`gqr._policy.precheck` gives (``"empty"``,
+    ``"too_long"``: no LLM call needed) or ``None``, and the positions of the texts still to decide."""
     check_texts(texts)
     out = [_precheck(t, max_chars) for t in texts]
     return out, [i for i, d in enumerate(out) if d is None]
 
 
 def _precheck(text: str, max_chars: int) -> Decision | None:
-    if not text.strip():
-        return Decision(route=None, confidence=1.0, reason="empty")
-    if len(text) > max_chars:
-        return Decision(route=None, confidence=1.0, reason="too_long", raw={"chars": len(text), "max": max_chars})
-    return None
+    reason = precheck(text, max_chars)
+    if reason is None:
+        return None
+    raw = {"chars": len(text), "max": max_chars} if reason == "too_long" else None
+    return Decision(route=None, confidence=1.0, reason=reason, raw=raw)
 
 
 def failed(reply: Reply) -> Decision:
