@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from gqr._errors import InvalidInputError
+
 __all__ = ["DOMAINS", "LABELS", "OOD", "REASONS", "Decision", "Label", "Reason", "Route"]
 
 Route = Literal["law", "finance", "healthcare"]
@@ -35,16 +37,16 @@ class Decision:
     def __post_init__(self) -> None:
         if self.route is None:
             if self.reason is None:
-                raise ValueError("a rejected Decision (route=None) needs a reason")
+                raise InvalidInputError(f"a rejected Decision (route=None) needs a reason in {REASONS}, got None")
             if self.reason not in REASONS:
-                raise ValueError(f"reason must be one of {REASONS}, got {self.reason!r}")
+                raise InvalidInputError(f"reason must be one of {REASONS}, got {self.reason!r}")
         else:
             if self.route not in DOMAINS:
-                raise ValueError(f"route must be one of {DOMAINS} or None, got {self.route!r}")
+                raise InvalidInputError(f"route must be one of {DOMAINS} or None, got {self.route!r}")
             if self.reason is not None:
-                raise ValueError(f"a routed Decision has no reason, got {self.reason!r}")
+                raise InvalidInputError(f"a routed Decision has no reason, got {self.reason!r}")
         if not 0.0 <= self.confidence <= 1.0:
-            raise ValueError(f"confidence must be in [0, 1], got {self.confidence!r}")
+            raise InvalidInputError(f"confidence must be in [0, 1], got {self.confidence!r}")
 
     @property
     def label(self) -> Label:

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from gqr._batch_tokens import tokenize
+from gqr._errors import InvalidInputError
 from gqr._hashing import first_occurrences
 from gqr._word_table import WordTable, _Arrays
 
@@ -107,14 +108,16 @@ class Featurizer:
 
     def _validate(self) -> None:
         if not isinstance(self.bigrams, bool):
-            raise ValueError(f"bigrams must be a bool, got {self.bigrams!r}")
+            raise InvalidInputError(f"bigrams must be a bool, got {self.bigrams!r}")
         clo, chi = self.char_ngram_range
         if (clo, chi) != (0, 0) and not (1 <= clo <= chi <= 10):
-            raise ValueError(f"char_ngram_range must be (0, 0) or 1 <= lo <= hi <= 10, got {self.char_ngram_range!r}")
+            raise InvalidInputError(
+                f"char_ngram_range must be (0, 0) or 1 <= lo <= hi <= 10, got {self.char_ngram_range!r}"
+            )
         for name in ("max_features", "max_char_features", "min_df", "max_tokens", "max_chars"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < (0 if "features" in name else 1):
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+                raise InvalidInputError(f"{name} must be a positive int, got {value!r}")
 
     # -------------------------------------------------------------------------------------------- tokenizing
     def tokens(self, text: str) -> list[str]:
@@ -152,7 +155,7 @@ class Featurizer:
         """Learn the vocabulary and idf from ``texts`` (words first, then n-grams of the words left out)."""
         self._validate()
         if isinstance(texts, str) or len(texts) == 0:
-            raise ValueError(f"expected a non-empty sequence of texts, got {type(texts).__name__} of length 0")
+            raise InvalidInputError(f"expected a non-empty sequence of texts, got {type(texts).__name__} of length 0")
         norm_of: dict[str, str] = {}
         docs = []
         for text in texts:
@@ -324,10 +327,10 @@ class Featurizer:
         """Rebuild a fitted featurizer from :meth:`to_dict` output."""
         if not isinstance(d, dict) or d.get("kind") != _KIND or d.get("format") not in _FORMATS:
             got = {k: d.get(k) for k in ("kind", "format")} if isinstance(d, dict) else type(d).__name__
-            raise ValueError(f"expected a featurizer dict with kind={_KIND!r}, format in {_FORMATS}, got {got}")
+            raise InvalidInputError(f"expected a featurizer dict with kind={_KIND!r}, format in {_FORMATS}, got {got}")
         vocab, idf = d.get("vocabulary"), _idf(d)
         if not isinstance(vocab, list) or len(vocab) != len(idf):
-            raise ValueError(
+            raise InvalidInputError(
                 f"expected a 'vocabulary' list as long as 'idf' ({len(idf)} values) in the featurizer dict, "
                 f"got {type(vocab).__name__} of length {len(vocab) if isinstance(vocab, list) else '-'}"
             )
@@ -359,10 +362,10 @@ def _idf(d: dict[str, Any]) -> np.ndarray:
         try:
             raw = base64.b64decode(idf, validate=True)
         except binascii.Error as exc:
-            raise ValueError(f"expected 'idf' as base64 in the featurizer dict: {exc}") from exc
+            raise InvalidInputError(f"expected 'idf' as base64 in the featurizer dict: {exc}") from exc
         if len(raw) % 4 == 0:
             return np.frombuffer(raw, dtype="<f4").astype(np.float32)
-    raise ValueError(
+    raise InvalidInputError(
         f"expected 'idf' as {'a list of numbers' if d['format'] == 1 else 'base64 of float32 values'} "
         f"in a format-{d['format']} featurizer dict, got {type(idf).__name__}"
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from gqr._errors import InvalidInputError
+
 __all__ = ["IntMap", "first_occurrences"]
 
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of key * 2**64 / phi
@@ -32,10 +34,10 @@ class IntMap:
     def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
         keys = np.asarray(keys, dtype=np.int64)
         if len(keys) and keys.min() < 0:
-            raise ValueError(f"expected non-negative keys, got {int(keys.min())}")
+            raise InvalidInputError(f"expected non-negative keys, got {int(keys.min())}")
         owner, first, self._bits = _place(keys)
         if not first.all():
-            raise ValueError("expected distinct keys")
+            raise InvalidInputError(f"expected distinct keys, got {len(keys) - int(first.sum())} repeated")
         filled = owner < len(keys)
         self._keys = np.full(len(owner), _EMPTY, dtype=np.int64)
         self._keys[filled] = keys[owner[filled]]
