@@ -1,8 +1,10 @@
 """Text → sparse TF-IDF features (ids + weights), shared by training and inference.
 
-Pure Python + numpy, on the inference hot path. A text is cut to its first ``max_chars`` characters, lowercased and
-split into tokens: runs of word characters (``\\w+``, Unicode-aware) and single other non-space characters
-(punctuation, emoji); at most ``max_tokens`` tokens are kept (the rest is ignored: documented truncation).
+Pure Python + numpy, on the inference hot path. A text is cut to its first ``max_chars`` characters, normalized
+(:func:`gqr._normalize.normalize_text`: NFKC, invisible characters, accents, homoglyphs), lowercased, read for
+leetspeak against the vocabulary once there is one (:class:`gqr._normalize.LeetFolder`) and split into tokens:
+runs of word characters (``\\w+``, Unicode-aware) and single other non-space characters (punctuation, emoji); at
+most ``max_tokens`` tokens are kept (the rest is ignored: documented truncation).
 Features are token unigrams and bigrams; a word outside the vocabulary is replaced by its character n-grams
 (of the word padded with ``<`` and ``>``: ``"cann"`` gives ``#<ca``, ``#can``, ``#ann``, ``#nn>``, ...); digits are
 mapped to ``0`` first. Weights are binary-tf
@@ -32,6 +34,7 @@ import numpy as np
 from gqr._batch_tokens import tokenize
 from gqr._errors import InvalidInputError
 from gqr._hashing import first_occurrences
+from gqr._normalize import LeetFolder, normalize_text
 from gqr._word_table import WordTable, _Arrays
 
 __all__ = ["Featurizer"]
@@ -74,6 +77,8 @@ class Featurizer:
     max_tokens: tokens per text; later tokens are ignored.
     max_chars: characters per text looked at; later characters are ignored.
     """
+
+    _leet: LeetFolder | None = None  # set with the vocabulary: fit counts the tokens as written
 
     def __init__(
         self,
@@ -128,12 +133,20 @@ class Featurizer:
         limit = self.max_tokens
         head = min(self.max_chars, limit * _CHARS_PER_TOKEN)
         if len(text) > head:
-            # Every token but the last found in a prefix is whole, so more than ``limit`` of them settle the answer.
-            tokens = _findall(text[:head].lower())
-            if len(tokens) > limit:
-                return tokens[:limit]
-        tokens = _findall(text[: self.max_chars].lower())
+            # Every token found in a prefix cut after a space is whole (and so normalized as in the whole text), so
+            # ``limit`` of them settle the answer.
+            cut = text.rfind(" ", 0, head)
+            if cut > 0:
+                tokens = _findall(self._lowered(text[:cut]))
+                if len(tokens) >= limit:
+                    return tokens[:limit]
+        tokens = _findall(self._lowered(text[: self.max_chars]))
         return tokens[:limit] if len(tokens) > limit else tokens
+
+    def _lowered(self, text: str) -> str:
+        """``text`` normalized, lowercased and read for leetspeak: what :meth:`transform` tokenizes as well."""
+        lowered = normalize_text(text).lower()
+        return lowered if self._leet is None else self._leet(lowered)
 
     def _char_keys(self, norm: str) -> list[str]:
         """Character n-gram keys of a word (none for punctuation or an emoji)."""
@@ -156,6 +169,7 @@ class Featurizer:
         self._validate()
         if isinstance(texts, str) or len(texts) == 0:
             raise InvalidInputError(f"expected a non-empty sequence of texts, got {type(texts).__name__} of length 0")
+        self._leet = None
         norm_of: dict[str, str] = {}
         docs = []
         for text in texts:
@@ -204,6 +218,7 @@ class Featurizer:
         self.idf_ = np.concatenate([[0.0], np.asarray(idf, dtype=np.float32)]).astype(np.float32)  # idf_[0] = pad
         self._cache: dict[str, _Entry] = {}
         self._table: WordTable | None = None
+        self._leet = LeetFolder(self.vocabulary_)
 
     def _entry(self, token: str) -> _Entry:
         """``(norm, ids, following)`` of a token: its normal form, its unigram feature ids (the word's, or its
@@ -281,10 +296,15 @@ class Featurizer:
         """Word table rows of the tokens of ``heads`` (texts cut to ``max_chars``) in text order, tokens per text,
         and the table's arrays."""
         joined = "\n".join(heads)
+        if not joined.isascii():
+            heads = [normalize_text(h) for h in heads]
+            joined = "\n".join(heads)
         lowered = joined.lower()
         if len(lowered) != len(joined):  # a character whose lowercase is longer (only U+0130, "İ")
             heads = [h.lower() for h in heads]
             lowered = "\n".join(heads)
+        if self._leet is not None:
+            lowered = self._leet(lowered)  # same length
         tokens = tokenize(lowered, np.fromiter(map(len, heads), dtype=np.int64, count=len(heads)), self.max_tokens)
         rows, arrays = self._word_table().rows(tokens, _CACHE_MAX)
         return rows, tokens.counts, arrays
