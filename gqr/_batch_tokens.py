@@ -168,4 +168,4 @@ class TokenIndex:
 
 def _mix(low: np.ndarray, high: np.ndarray) -> np.ndarray:
     """A non-negative int64 hash of each key pair (collisions are told apart by comparing the keys)."""
-    return ((low * _MIX_LOW + high * _MIX_HIGH) >> np.uint64(1)).astype(np.int64)
+    return ((low * _MIX_LOW + high * _MIX_HIGH) >> np.uint64(1)).astype(np.int64)  # type: ignore[operator]

@@ -11,6 +11,7 @@ no reject outputs or none of them beat the domains.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -28,7 +29,7 @@ Verdict = tuple[int, int, float]
 """``(label, reason, confidence)``: GQR label 0..3, index into :data:`gqr.REASONS` (-1 when routed), confidence."""
 
 
-def precheck(text: object, max_chars: int = MAX_CHARS, *, where: str = "text") -> str | None:
+def precheck(text: object, max_chars: int = MAX_CHARS, *, where: str = "text") -> Literal["empty", "too_long"] | None:
     """The reason to reject ``text`` before any model sees it, or ``None`` when it is to be scored.
 
     One order of checks for every caller (router, LLM guards, batch scoring):

@@ -139,7 +139,7 @@ def score_files(
 def expand_inputs(patterns: Sequence[str | os.PathLike[str]]) -> list[Path]:
     """The input files: each pattern is a path, or a glob (``data/*.csv``) expanded in sorted order."""
     paths: list[Path] = []
-    for pattern in map(os.fspath, patterns):
+    for pattern in [os.fspath(p) for p in patterns]:
         if os.path.exists(pattern) or not glob.has_magic(pattern):
             paths.append(Path(pattern))
             continue

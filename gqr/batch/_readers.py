@@ -67,8 +67,8 @@ def check_columns(columns: list[str], text_column: str) -> None:
             f"no text column {text_column!r} in the input; columns found: {found}. "
             "Name the column holding the queries with --text-column (text_column= in Python)"
         )
-    seen: set[str] = set()
-    repeated = sorted({c for c in columns if c in seen or seen.add(c)})
+    seen = set(columns)
+    repeated = sorted({c for c in seen if columns.count(c) > 1}) if len(seen) < len(columns) else []
     if repeated:
         raise InvalidInputError(f"the input repeats column name(s) {repeated}; expected distinct names")
     clash = [c for c in RESULT_COLUMNS if c in seen]
@@ -159,15 +159,15 @@ class CsvReader(Reader):
                 for row in reader:
                     if len(row) == n:
                         texts.append(row[idx])
+                        rows.append(row)
                     elif not row:
                         self.blank_lines += 1
                         end = reader.line_num
                         continue
                     else:
                         errors[len(rows)] = f"{_lines(end + 1, reader.line_num)}: expected {n} fields, got {len(row)}"
-                        row = (row + [None] * n)[:n]
                         texts.append(None)
-                    rows.append(row)
+                        rows.append([*row, *[None] * n][:n])
                     end = reader.line_num
                     if len(rows) >= size:
                         yield chunk

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from typing import cast
 
 from gqr._decision import Decision
 from gqr._errors import ClassifierOutputError
@@ -66,7 +67,7 @@ def score_texts(
             else:
                 results[i] = _PRECHECKED[reason]
     if todo:
-        todo_texts = [texts[i] for i in todo]
+        todo_texts = cast(list[str], [texts[i] for i in todo])  # precheck passed them: all str
         for i, decision in zip(todo, _classify(classifier, todo_texts), strict=True):
             results[i] = decision
     return results  # type: ignore[return-value]  # every slot is filled above
