@@ -110,10 +110,10 @@ def models(
             typer.echo(json.dumps(row))
         return
     header = ("name", "family", "variant", "size_mb", "gqr_score", "id_acc", "ood_acc", "p50_us")
-    table = [[f"{r['name']}{' *' if r['default'] else ''}", *(_cell(r[k]) for k in header[1:])] for r in rows]
-    widths = [max(len(h), *(len(row[k]) for row in table)) for k, h in enumerate(header)]
-    for row in [list(header), *table]:
-        typer.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    cells = [[f"{r['name']}{' *' if r['default'] else ''}", *(_cell(r[k]) for k in header[1:])] for r in rows]
+    widths = [max(len(h), *(len(line[k]) for line in cells)) for k, h in enumerate(header)]
+    for line in [list(header), *cells]:
+        typer.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
 
 
 def _cell(value: object) -> str:

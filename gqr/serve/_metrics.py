@@ -32,14 +32,14 @@ class Metrics:
         self.rejections: Counter[str] = Counter(dict.fromkeys(REASONS, 0))
         self.upstream_errors: Counter[tuple[str, str]] = Counter()
         self._buckets: dict[str, list[int]] = {}
-        self._sum: Counter[str] = Counter()
+        self._sum: dict[str, float] = {}
         self.started = time.time()
 
     def observe_request(self, endpoint: str, status: int, seconds: float) -> None:
         self.requests[endpoint, status] += 1
         counts = self._buckets.setdefault(endpoint, [0] * (len(BUCKETS) + 1))
         counts[bisect_left(BUCKETS, seconds)] += 1
-        self._sum[endpoint] += seconds
+        self._sum[endpoint] = self._sum.get(endpoint, 0.0) + seconds
 
     def observe_decision(self, decision: Decision) -> None:
         if decision.route is None:
