@@ -6,7 +6,9 @@ with a routes file pointing every domain at it, then drives them with an asyncio
 
 1. ``POST /v1/classify`` (one text per request, a fixed mix of law/finance/health/off-topic queries);
 2. ``POST /v1/chat/completions`` straight to the upstream, then the same through gqr: the difference is the
-   overhead the proxy adds (classification + forwarding), at 1 client (latency) and ``--clients`` (throughput).
+   overhead the proxy adds (classification + forwarding), at 1 client (latency) and ``--clients`` (throughput);
+3. the same through gqr with a 4-message conversation (system, user, assistant, then the question): every client
+   message is checked (``check = "user"``, the default), 3 texts per request.
 
     python benchmarks/bench_serve.py [--model NAME_OR_PATH] [--clients 50] [--requests 20000] [--seconds 60]
 
@@ -196,6 +198,12 @@ def main() -> None:
     gqr_url = f"http://127.0.0.1:{gqr_port}"
     classify = [{"text": q} for q in QUERIES]
     chat = [{"model": "x", "messages": [{"role": "user", "content": q}]} for q in QUERIES[:3]]  # routed, forwarded
+    history = [
+        {"role": "system", "content": "You are a careful assistant. Answer briefly."},
+        {"role": "user", "content": "Hello, I have a question."},
+        {"role": "assistant", "content": "Of course, what would you like to know?"},
+    ]
+    talk = [{"model": "x", "messages": [*history, {"role": "user", "content": q}]} for q in QUERIES[:3]]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "routes.toml"
@@ -213,6 +221,7 @@ def main() -> None:
                 ("chat, through gqr", f"{gqr_url}/v1/chat/completions", chat, 1),
                 ("chat, direct to upstream", f"{upstream}/chat/completions", chat, args.clients),
                 ("chat, through gqr", f"{gqr_url}/v1/chat/completions", chat, args.clients),
+                ("chat, 4-message conversation, through gqr", f"{gqr_url}/v1/chat/completions", talk, args.clients),
             ]:
                 n = args.requests if clients > 1 else min(args.requests, 2_000)
                 stats = asyncio.run(load(url, payloads, clients, n, args.seconds, lambda: cpu_seconds(gqr_proc.pid)))
