@@ -18,7 +18,7 @@ from gqr.data._clean import normalize
 __all__ = ["DEV_SET_FILE", "HEAD_WORDS", "JACCARD", "DevSetGuard", "OodHeads", "jaccard", "read_dev_texts", "tokens"]
 
 DEV_SET_FILE: Path = Path(__file__).with_name("short_queries.csv")
-JACCARD = 0.6  # token-set Jaccard at or above which a training text is a near-duplicate of a dev query
+JACCARD = 0.5  # token-set Jaccard at or above which a training text is a near-duplicate of a dev query
 HEAD_WORDS = 8  # a text sharing its first or last 8 normalised words with an OOD test text is a near-copy of it
 
 _TOKEN = re.compile(r"\w+")

@@ -59,7 +59,7 @@ def pool(root: Path) -> Pool:
     A text is dropped when it is empty after cleaning, equals (normalised) a GQR-Bench OOD test text or starts or
     ends with the same eight words as one (``near_ood_test``), equals a query of the short-query dev set
     (``in_dev_set``), or, for a team-written text, nearly equals one (``near_dev_query``: same key or token-set
-    Jaccard >= 0.6), repeats an earlier text, or was seen with two different labels (then every copy goes). A text's
+    Jaccard >= 0.5), repeats an earlier text, or was seen with two different labels (then every copy goes). A text's
     title is kept only when it has at least :data:`MIN_TITLE_WORDS` words and is not itself a pool text or an OOD
     test text (so a title view never copies another example).
     """
