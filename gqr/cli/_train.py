@@ -47,6 +47,11 @@ def train(
         "--title-views/--no-title-views",
         help="Also learn each Reddit post's title alone, as a short query (see benchmarks/RESULTS.md for its cost).",
     ),
+    question_views: bool = typer.Option(
+        False,
+        "--question-views/--no-question-views",
+        help="Also learn the domain question sentences of long in-domain texts alone, as short queries.",
+    ),
     held_out: bool = typer.Option(
         False,
         "--held-out/--no-held-out",
@@ -74,6 +79,7 @@ def train(
         data_dir=data_dir,
         bench=bench,
         title_views=title_views,
+        question_views=question_views,
     )
     ev = result.eval
     typer.echo(
@@ -98,6 +104,7 @@ def train(
             max_per_dataset=max_per_dataset,
             data_dir=data_dir,
             title_views=title_views,
+            question_views=question_views,
         )
         store_held_out(result.card_path, held)
         typer.echo(held_out_table(held))

@@ -121,6 +121,7 @@ def held_out_scores(
     max_per_dataset: int | None = 5000,
     data_dir: str | os.PathLike[str] | None = None,
     title_views: bool = False,
+    question_views: bool = False,
     table: Mapping[str, int] | None = None,
     train_set: LabelledSet | None = None,
     eval_set: LabelledSet | None = None,
@@ -143,7 +144,13 @@ def held_out_scores(
     start = time.perf_counter()
     if train_set is None:
         train_set = build(
-            "train", variant, max_per_dataset=max_per_dataset, seed=seed, data_dir=data_dir, title_views=title_views
+            "train",
+            variant,
+            max_per_dataset=max_per_dataset,
+            seed=seed,
+            data_dir=data_dir,
+            title_views=title_views,
+            question_views=question_views,
         )
     if eval_set is None:
         eval_set = build("eval", variant, max_per_dataset=max_per_dataset, seed=seed, data_dir=data_dir)
@@ -213,6 +220,7 @@ def held_out_scores(
             "folds": folds,
             "max_per_dataset": max_per_dataset,
             "title_views": title_views,
+            "question_views": question_views,
             "fold_table": fold_table,
         },
         per_fold=per_fold,
