@@ -117,7 +117,7 @@ _RUN_REST = re.compile(r"[\w@$*]*")
 _RUN_CHARS = frozenset("@$*")
 # Not leetspeak: a mention or decorator ("@user"), an amount ("$11k", "10ft", "4pi")
 _NOT_LEET = re.compile(r"@|\$\d|\d\d|\d+[a-z]+$")
-_NUMBERED = re.compile(r"([a-z]+)\d+")  # a known word with a number is a name ("cat5", "pop3"), unlike "th3", "a11"
+_NUMBERED = re.compile(r"([a-z]+)\d")  # a known word and a digit is a name ("cat5", "pop3"), unlike "id107", "th3"
 _MIN_LENGTH = 3  # shortest word read from leetspeak ("4u", "b4", "w2" are left alone)
 _MIN_MASKED = 4  # shortest word with a '*' read as a masked word ("f*ck", "f**k"; not "a*b", "n*m")
 _MAX_CHOICES = 1024  # most spellings tried for one word (two '*' give 676)

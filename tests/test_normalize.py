@@ -87,7 +87,18 @@ def test_every_homoglyph_folds_in_a_mixed_word() -> None:
 
 # ----------------------------------------------------------------------------------------------------- leetspeak
 WORDS = {w: i for i, w in enumerate(["you", "are", "fucking", "idiot", "kill", "all", "jews", "shit", "ass", "fuck"])}
-WORDS |= {"cat": 18, "pop": 17, "the": 16, "000k": 20, "w0": 21, "covid00": 22, "slx": 19, "sex": 25, "six": 26}
+WORDS |= {
+    "id": 15,
+    "cat": 18,
+    "pop": 17,
+    "the": 16,
+    "000k": 20,
+    "w0": 21,
+    "covid00": 22,
+    "slx": 19,
+    "sex": 25,
+    "six": 26,
+}
 
 
 @pytest.mark.parametrize(
@@ -98,6 +109,7 @@ WORDS |= {"cat": 18, "pop": 17, "the": 16, "000k": 20, "w0": 21, "covid00": 22, 
         ("$hit, f**k, a$$!", "shit, fuck, ass!"),
         ("*f*ck*", "*fuck*"),  # '*' around a word is not a mask
         ("th3 a11", "the all"),  # trailing digits after letters that are no word
+        ("id107 pop3", "idiot pop3"),  # a known word and one digit is a name
         ("s1x", "slx"),  # several readings: the lowest rank wins
     ],
 )
