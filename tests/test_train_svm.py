@@ -74,3 +74,16 @@ def test_pipeline_refuses_parameters_the_family_does_not_take(tmp_path) -> None:
     with pytest.raises(gqr.InvalidInputError, match=r"family 'svm' takes the parameters .*got unknown \['epochs'\]"):
         train("svm", "strict", out_dir=tmp_path, params={"epochs": 3}, train_set=labelled("strict"))
     assert not list(tmp_path.iterdir())
+
+
+def test_onnx_with_prior_agrees_with_sklearn(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("GQR_CACHE_DIR", str(tmp_path))
+    model = LinearSVM(**PARAMS, prior_dims=16, prior_scale=2.0).fit(labelled("guarded", copies=5))
+    texts = [*perturbed(2000), *labelled("guarded").texts, "", "zzzz qqqq"]
+    ref = model.predict_proba(texts)
+    got = run(session(model.to_onnx()), model.featurizer_, texts)
+    assert got.shape == ref.shape and np.abs(got - ref).max() < 0.02  # the graph's word vectors are int8
+    assert decision_agreement(got, ref, model.outputs_) >= 0.99
+    assert_padding_invariant(model.to_onnx(), model.featurizer_)
+    plain = LinearSVM(**PARAMS).fit(labelled("guarded", copies=5))
+    assert not np.allclose(plain.predict_proba(texts), ref)  # the prior columns took part

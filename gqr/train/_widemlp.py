@@ -15,7 +15,6 @@ with ``plain_weight=0.5``). Before ``swap``: 0.880 for one 1024-unit network, 0.
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -27,7 +26,8 @@ from gqr._featurize import Featurizer
 from gqr._log import logger
 from gqr._policy import REJECT_OUTPUTS
 from gqr.train._dataset import LabelledSet
-from gqr.train._onnx import IDS, GraphBuilder
+from gqr.train._onnx import GraphBuilder
+from gqr.train._prior import PRIOR_EPS, prior_graph, prior_table
 from gqr.train._synthetic import synthetic_outliers
 from gqr.train._tune import tune_thresholds
 
@@ -177,7 +177,7 @@ class WideMLP:
             max_tokens=self.max_tokens,
         ).fit(train.texts)
         self.outputs_ = train.outputs
-        self.prior_ = _prior_table(self.featurizer_, self.prior_dims, self.threads) if self.prior_dims else None
+        self.prior_ = prior_table(self.featurizer_, self.prior_dims, self.threads) if self.prior_dims else None
         without_outliers = not ((train.targets < 0).any() or any(o in REJECT_OUTPUTS for o in train.outputs))
         ratio = self.synthetic_outliers
         if ratio is None:
@@ -304,24 +304,11 @@ class WideMLP:
         g = GraphBuilder(f"widemlp-{len(self.outputs_)}")
         z = g.embedding_bag(table, dtype=self.table_dtype)
         if self.module_.prior is not None:
-            z = g.op("Add", z, self._prior_graph(g))
+            prior = self.module_.prior.weight.detach().numpy().T
+            z = g.op("Add", z, prior_graph(g, self.module_.prior_table.numpy(), prior))
         h = g.relu(g.add(z, self.module_.bias.detach().numpy()))
         logits = g.linear(h, out.weight.detach().numpy().T, out.bias.detach().numpy())
         return g.build(g.sigmoid(logits), len(self.outputs_), {"outputs": ",".join(self.outputs_)})
-
-    def _prior_graph(self, g: GraphBuilder) -> str:
-        """``prior(unit(sum_j weights_j * vectors[ids_j]))`` in ``g``; returns the ``[batch, hidden]`` tensor."""
-        vectors = self.module_.prior_table.numpy()
-        rows = np.flatnonzero(np.abs(vectors).sum(axis=1) > 0)  # the word features; row 0 of the compact table: zero
-        compact = np.zeros((len(rows) + 1, vectors.shape[1]), dtype=np.float32)
-        compact[1:] = vectors[rows]
-        row_of = np.zeros(len(vectors), dtype=np.int64)
-        row_of[rows] = np.arange(1, len(rows) + 1)
-        summed = g.embedding_bag(compact, dtype="int8", ids=g.op("Gather", g.const(row_of, "prior_rows"), IDS, axis=0))
-        axis = g.const(np.array([1], dtype=np.int64), "axis")
-        norm2 = g.op("ReduceSum", g.op("Mul", summed, summed), axis, keepdims=1)
-        unit = g.op("Mul", summed, g.op("Reciprocal", g.op("Sqrt", g.add(norm2, np.array([_PRIOR_EPS], np.float32)))))
-        return g.op("MatMul", unit, g.const(self.module_.prior.weight.detach().numpy().T.copy(), "prior_weight"))
 
 
 def _module(
@@ -370,23 +357,7 @@ def _module(
 
 def _unit(torch: Any, x: Any) -> Any:
     """Rows of ``x`` scaled to unit L2 norm (a zero row stays zero)."""
-    return x * torch.rsqrt((x * x).sum(dim=1, keepdim=True) + _PRIOR_EPS)
-
-
-_PRIOR_EPS = 1e-6
-_WORD = re.compile(r"[^\W\d_]+")
-
-
-def _prior_table(featurizer: Featurizer, dims: int, threads: int) -> np.ndarray:
-    """``[n_features, dims]`` word vectors (PCA of all-MiniLM-L6-v2 vectors) for the featurizer's word features;
-    zero rows for padding, bigrams, character n-grams and words with digits or underscores."""
-    from gqr.train._prior import encode_words, pca
-
-    words = [(i, k) for k, i in featurizer.vocabulary_.items() if _WORD.fullmatch(k)]
-    table = np.zeros((featurizer.n_features, dims), dtype=np.float32)
-    table[[i for i, _ in words]] = pca(encode_words([k for _, k in words], threads=threads), dims)
-    logger.info("prior: %d of %d features have a word vector (%d dims)", len(words), featurizer.n_features, dims)
-    return table
+    return x * torch.rsqrt((x * x).sum(dim=1, keepdim=True) + PRIOR_EPS)
 
 
 def _merge(torch: Any, members: Sequence[Any], weights: Sequence[float], dropout: float) -> Any:
