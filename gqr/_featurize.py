@@ -145,7 +145,7 @@ class Featurizer:
 
     def _lowered(self, text: str) -> str:
         """``text`` normalized, lowercased and read for leetspeak: what :meth:`transform` tokenizes as well."""
-        lowered = normalize_text(text).lower()
+        lowered = (text if text.isascii() else normalize_text(text)).lower()
         return lowered if self._leet is None else self._leet(lowered)
 
     def _char_keys(self, norm: str) -> list[str]:

@@ -113,7 +113,7 @@ def _ascii_punctuation(match: re.Match[str]) -> str:
 _LEET = {"0": "o", "1": "il", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "*": ascii_lowercase}
 _LEET_BYTES = b"0123456789@$*"
 _SEED = re.compile(r"[0-9@$*](?:(?<=[a-z].)|(?=[a-z]))")  # a digit or symbol next to a letter: a word to read
-_RUN_REST = re.compile(r"[\w@$*]*")
+_RUN = re.compile(r"[\w@$*]+")  # a word, leet symbols included
 _RUN_CHARS = frozenset("@$*")
 # Not leetspeak: a mention or decorator ("@user"), an amount ("$11k", "10ft", "4pi")
 _NOT_LEET = re.compile(r"@|\$\d|\d\d|\d+[a-z]+$")
@@ -144,10 +144,7 @@ class LeetFolder:
         parts: list[str] = []
         done = end = 0
         while seed is not None:
-            start = seed.start()
-            while start > end and _is_run_char(lowered[start - 1]):
-                start -= 1
-            end = _RUN_REST.match(lowered, seed.end()).end()  # type: ignore[union-attr]  # * always matches
+            start, end = _run_around(lowered, seed.start(), end)
             run = lowered[start:end]
             folded = self._cache.get(run)
             if folded is None:
@@ -209,8 +206,12 @@ def _where(text: str, char: str) -> list[int]:
     return [k for k, c in enumerate(text) if c == char]
 
 
-def _is_run_char(c: str) -> bool:
-    return c.isalnum() or c == "_" or c in _RUN_CHARS
+def _run_around(text: str, at: int, after: int) -> tuple[int, int]:
+    """Start and end of the word (``[\\w@$*]+``) holding ``text[at]``, which starts at or after ``after``."""
+    for run in _RUN.finditer(text, max(after, text.rfind(" ", after, at) + 1)):
+        if run.end() > at:
+            return run.span()
+    raise ValueError(f"no word at {at}")  # unreachable: text[at] is a word character
 
 
 def _digits_as_zero(word: str) -> str:
