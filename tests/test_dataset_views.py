@@ -34,3 +34,28 @@ def test_question_views_add_labelled_in_domain_sentences() -> None:
     assert all(viewed.datasets[i].endswith(":question") and viewed.labels[i] != "ood" for i in views)
     assert all(viewed.texts[i].endswith("?") for i in views)
     assert len(set(viewed.texts)) == len(viewed.texts)
+
+
+def test_cards_count_written_generated_and_derived_texts() -> None:
+    import numpy as np
+
+    from gqr.train import LabelledSet
+    from gqr.train._pipeline import written_or_generated
+
+    names = ["reddit_top_law", "team_short_questions", "reddit_top_law:title", "lse_odsc_synthetic:question"]
+    names += ["team_harm", "team_harm", "fiqa_questions", "uk_legal_qa"]
+    data = LabelledSet(
+        texts=[str(i) for i in range(len(names))],
+        targets=np.zeros(len(names), dtype=np.int64),
+        outputs=("law", "finance", "healthcare"),
+        labels=["law"] * len(names),
+        reasons=[None] * len(names),
+        datasets=names,
+    )
+    assert written_or_generated(data) == {
+        "lse_odsc_synthetic:question": 1,
+        "reddit_top_law:title": 1,
+        "team_harm": 2,
+        "team_short_questions": 1,
+        "uk_legal_qa": 1,
+    }

@@ -139,6 +139,8 @@ def train(
             "seconds": round(seconds, 1),
             "eval": _rounded(ev.to_dict()),
             "history": _rounded(getattr(estimator, "history_", None)),
+            "prior": provenance(estimator),
+            "written_or_generated": written_or_generated(train_set),
             "best_epoch": getattr(estimator, "best_epoch_", None),
         },
     )
@@ -153,6 +155,27 @@ _VARIANT_TEXT = {
     "strict": "trained on in-domain text only; out-of-domain when no domain clears its threshold",
     "guarded": "also learns off_topic / unsafe / other_language outputs from the outlier pool",
 }
+
+
+def provenance(estimator: Any) -> dict[str, Any] | None:
+    """The card's account of the semantic prior a model ships, or ``None`` without one."""
+    from gqr.train._prior import prior_provenance
+
+    table = getattr(estimator, "prior_", None)
+    return None if table is None else prior_provenance(table)
+
+
+def written_or_generated(train_set: LabelledSet) -> dict[str, int]:
+    """Training texts not taken from a public source as they are: team-written or rule-made sources, LLM-generated
+    public sources, and views derived from longer texts (titles, question sentences), with their counts."""
+    counts: dict[str, int] = {}
+    for name in train_set.datasets:
+        if name.startswith("team_") or name.endswith((":title", ":question")) or name in _GENERATED:
+            counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+_GENERATED = {"lse_odsc_synthetic", "indian_legal_qa", "uk_legal_qa", "gpteacher_roleplay_codegen"}  # LLM-written
 
 
 def bench_numbers(card_path: Path, data_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]:

