@@ -39,7 +39,16 @@ def test_backend_options_need_a_backend_and_a_server() -> None:
 def test_bench_with_the_prompt_router_backend(llm_server: LLMServer) -> None:
     server = ["--base-url", llm_server.base_url, "--llm-model", llm_server.model]
     res = gqr_cli(
-        "bench", "--backend", "prompt-router", *server, "--json", "--limit-per-set", "1", "--latency-queries", "2"
+        "bench",
+        "--backend",
+        "prompt-router",
+        *server,
+        "--json",
+        "--limit-per-set",
+        "1",
+        "--latency-queries",
+        "2",
+        "--no-short",
     )
     assert res.returncode == 0, res.stderr
     result = json.loads(res.stdout)

@@ -66,7 +66,7 @@ def train(
     family: str,
     variant: str,
     *,
-    out_dir: str | os.PathLike[str] = "models",
+    out_dir: str | os.PathLike[str] = "gqr-models",
     name: str | None = None,
     params: Mapping[str, Any] | None = None,
     seed: int = 0,
