@@ -30,7 +30,10 @@ def train(
     family: str = typer.Option(..., "--family", "-f", help="Model family: widemlp, fasttext, svm or xgboost."),
     variant: str = typer.Option("guarded", "--variant", help="strict (in-domain only) or guarded (+ outliers)."),
     out: Path = typer.Option(
-        Path("gqr-models"), "--out", "-o", help="Directory for <name>.onnx and <name>.json (default: not the shipped models/)."
+        Path("gqr-models"),
+        "--out",
+        "-o",
+        help="Directory for <name>.onnx and <name>.json (default: not the shipped models/).",
     ),
     name: str | None = typer.Option(None, "--name", help="Model name (default: <family>-<variant>)."),
     epochs: int | None = typer.Option(None, "--epochs", help="Training epochs (families that have them)."),
