@@ -280,8 +280,8 @@ class Featurizer:
         n = len(heads)
         table = self._word_table()
         text_of = np.repeat(np.arange(n), counts)
-        ids, token = table.unigrams(rows, arrays)
-        ids, texts_of_ids = [ids], [text_of[token]]
+        unigram_ids, token = table.unigrams(rows, arrays)
+        ids, texts_of_ids = [unigram_ids], [text_of[token]]
         if self.bigrams and len(rows) > 1:
             bigram_ids, token = table.bigrams(rows, arrays, text_of[:-1] == text_of[1:])
             ids.append(bigram_ids)

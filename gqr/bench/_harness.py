@@ -62,7 +62,7 @@ def evaluate(
     if not id_items or not ood_items:
         raise InvalidInputError(f"expected ID and OOD test texts, got {len(id_items)} and {len(ood_items)}")
     texts = [ex.text for ex in id_items] + [ex.text for ex in ood_items]
-    model = name or getattr(classifier, "name", None) or getattr(classifier, "__name__", type(classifier).__name__)
+    model = str(name or getattr(classifier, "name", None) or getattr(classifier, "__name__", type(classifier).__name__))
     logger.info("bench %s: scoring %d ID + %d OOD texts", model, len(id_items), len(ood_items))
 
     labels, reasons, seconds = _run(predict, texts, batch_size)

@@ -155,7 +155,7 @@ def evaluate_short(
     for i in groups.get("law", []):
         law_areas.setdefault(areas[i], []).append(i)
     law = DOMAINS.index("law")
-    model = name or getattr(classifier, "name", None) or getattr(classifier, "__name__", type(classifier).__name__)
+    model = str(name or getattr(classifier, "name", None) or getattr(classifier, "__name__", type(classifier).__name__))
     return ShortResult(
         model=model,
         id_acc_per_domain=id_acc,

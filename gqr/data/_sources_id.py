@@ -29,7 +29,7 @@ class TitledText(str):
     """A ``title + "\\n" + body`` text that keeps its ``title``: training also learns the title on its own, as the
     short query a user would type (:func:`gqr.train.build` with ``title_views``)."""
 
-    title: str
+    title: str  # type: ignore[assignment]  # shadows str.title(): the post title is what readers want
 
     def __new__(cls, title: str, body: str) -> TitledText:
         self = super().__new__(cls, f"{title}\n{body}")

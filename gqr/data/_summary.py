@@ -49,7 +49,7 @@ def summary(data_dir: str | os.PathLike[str] | None = None) -> list[SetSummary]:
         for kind in dict.fromkeys(k[2] for k in keys):
             for _, name, _ in (k for k in keys if k[2] == kind):
                 sizes = [counts[role, name, kind, s] for s in SPLITS]
-                rows.append(SetSummary(role, name, kind, *sizes, f"{name}/"))
+                rows.append(SetSummary(role, name, kind, sizes[0], sizes[1], sizes[2], f"{name}/"))
             total = [sum(counts[k] for k in counts if k[0] == role and k[2] == kind and k[3] == s) for s in SPLITS]
-            rows.append(SetSummary(role, "(all)", kind, *total, "-"))
+            rows.append(SetSummary(role, "(all)", kind, total[0], total[1], total[2], "-"))
     return rows

@@ -121,7 +121,9 @@ def build(
     if question_views:
         examples += _question_views(examples)
     index = {o: i for i, o in enumerate(outputs)}
-    targets = np.array([index.get(ex.label if ex.label != OOD else ex.reason, -1) for ex in examples], dtype=np.int64)
+    targets = np.array(
+        [index.get(ex.label if ex.label != OOD else ex.reason or "", -1) for ex in examples], dtype=np.int64
+    )
     return LabelledSet(
         texts=[ex.text for ex in examples],
         targets=targets,

@@ -69,7 +69,7 @@ class FeaturizedTrainer:
         self.outputs_ = train.outputs
         self.featurizer_ = Featurizer(
             bigrams=self.bigrams,
-            char_ngram_range=tuple(self.char_ngram_range),
+            char_ngram_range=(self.char_ngram_range[0], self.char_ngram_range[1]),
             max_features=self.max_features,
             max_char_features=self.max_char_features,
             min_df=self.min_df,

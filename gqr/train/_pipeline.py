@@ -42,7 +42,7 @@ _LIBRARIES: dict[str, tuple[str, ...]] = {
 }
 
 
-def trainer_class(family: str) -> type:
+def trainer_class(family: str) -> Any:
     """The trainer class of ``family``."""
     if family not in FAMILIES:
         raise ValueError(f"unknown model family {family!r}; expected one of {sorted(FAMILIES)}")

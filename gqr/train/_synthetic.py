@@ -94,4 +94,4 @@ def synthetic_outliers(
         "pseudo": lambda ws: [pseudo() for _ in range(length(2, 40))],
     }
     kinds = rng.choice(list(KINDS), size=n, p=np.array(list(KINDS.values())) / sum(KINDS.values()))
-    return [" ".join(makers[k](tokens[rng.integers(len(tokens))])) for k in kinds.tolist()]
+    return [" ".join(makers[k](tokens[int(rng.integers(len(tokens)))])) for k in kinds.tolist()]

@@ -172,7 +172,7 @@ class WideMLP:
         self.featurizer_ = Featurizer(
             max_features=self.max_features,
             max_char_features=self.max_char_features,
-            char_ngram_range=tuple(self.char_ngram_range),
+            char_ngram_range=(self.char_ngram_range[0], self.char_ngram_range[1]),
             min_df=self.min_df,
             max_tokens=self.max_tokens,
         ).fit(train.texts)
@@ -322,7 +322,7 @@ def _module(
 ) -> Any:
     nn = torch.nn
 
-    class _Net(nn.Module):
+    class _Net(nn.Module):  # type: ignore[name-defined]  # torch is imported lazily
         def __init__(self) -> None:
             super().__init__()
             self.bag = nn.EmbeddingBag(n_features, hidden, mode="sum", padding_idx=0)
