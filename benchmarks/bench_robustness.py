@@ -11,10 +11,13 @@ routed; an over-rejection check), the team's harm cases (``benchmarks/data/harm_
 ``unsafe``) and the five inputs of the issue. Test data only: nothing here is learned from.
 
     GQR_DATA_DIR=../shared/data/raw python benchmarks/bench_robustness.py [--models NAME_OR_PATH ...] [--n 1000]
-        [--seed 0] [--without-normalization]
+        [--seed 0] [--without-normalization] [--gqr-bench] [--leet-effect]
 
 ``--without-normalization`` also scores each model with the featurizer's text normalization turned off
 (:mod:`gqr._normalize`: Unicode, homoglyphs, leetspeak), i.e. as the featurizer was before issue 17.
+``--gqr-bench`` adds each column's GQR-Bench scores (``gqr.bench.evaluate``, no timing; about 20 s a column);
+``--leet-effect`` counts the tokens of the whole ID pool and outlier pool that each model's leetspeak reading
+changes (about 20 s a model).
 Prints a markdown block for the ``robustness`` section of ``benchmarks/RESULTS.md``.
 """
 
@@ -29,12 +32,15 @@ import platform
 import random
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import gqr
 from gqr import _featurize
+from gqr._normalize import normalize_text
 from gqr.bench import _perturb as perturb
+from gqr.bench import evaluate
 from gqr.data import load_id, load_outliers
 
 CASES = Path(__file__).resolve().parent / "data"
@@ -71,14 +77,17 @@ def _read_cases(name: str) -> list[dict[str, str]]:
 
 @contextlib.contextmanager
 def _normalization_off(router: gqr.Router) -> Iterator[None]:
-    """The router's featurizer without text normalization or leetspeak reading (as before issue 17)."""
+    """The router's featurizer without text normalization or leetspeak reading (as before issue 17); its word caches
+    are emptied on the way in and out (their entries depend on leetspeak reading)."""
     featurizer = router._model.featurizer
     saved = _featurize.normalize_text, featurizer._leet
     _featurize.normalize_text, featurizer._leet = (lambda text: text), None
+    featurizer._cache, featurizer._table = {}, None
     try:
         yield
     finally:
         _featurize.normalize_text, featurizer._leet = saved
+        featurizer._cache, featurizer._table = {}, None
 
 
 def invariance(decide: Decide, texts: list[str], gold: list[str], seed: int) -> dict[str, tuple[int, int, int, int]]:
@@ -136,6 +145,39 @@ def checks(decide: Decide, id_texts: list[str], off_topic: list[str], seed: int)
     return rows
 
 
+def leet_effect(router: gqr.Router) -> list[str]:
+    """Markdown lines: how many tokens of each pool the router's leetspeak reading changes (words with ``@ $ *`` read
+    in the text, tokens of letters and digits read one by one)."""
+    featurizer = router._model.featurizer
+    leet, vocab = featurizer._leet, featurizer.vocabulary_
+    lines = []
+    for pool, examples in (("ID pool", load_id("all")), ("outlier pool", load_outliers("all"))):
+        changed: Counter[tuple[str, str]] = Counter()
+        n_tokens = n_texts = 0
+        for e in examples:
+            lowered = normalize_text(e.text[: featurizer.max_chars]).lower()
+            folded = leet(lowered) if leet is not None else lowered
+            text_changed = folded != lowered
+            if text_changed:
+                changed.update((a, b) for a, b in zip(lowered.split(), folded.split(), strict=True) if a != b)
+            tokens = _featurize._findall(folded)
+            n_tokens += len(tokens)
+            for token in tokens:
+                norm = _featurize._DIGIT.sub("0", token)
+                if leet is not None and "0" in norm and norm not in vocab and (read := leet.word(token)) is not None:
+                    changed[token, read] += 1
+                    text_changed = True
+            n_texts += text_changed
+        top = ", ".join(f"{a} → {b} ({k})" for (a, b), k in changed.most_common(10))
+        total = sum(changed.values())
+        lines.append(
+            f"- `{router.name}`, {pool}: {total:,} of {n_tokens:,} tokens read as another word "
+            f"({total / n_tokens:.4%}), in {n_texts:,} of {len(examples):,} texts ({n_texts / len(examples):.3%}); "
+            f"most often: {top}"
+        )
+    return lines
+
+
 def _decision_text(d: gqr.Decision) -> str:
     return f"{d.route} {d.confidence:.2f}" if d.route else f"rejected: {d.reason} {d.confidence:.2f}"
 
@@ -146,6 +188,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000, help="sampled texts per pool (ID test, outlier test)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--without-normalization", action="store_true", help="also score without normalization")
+    parser.add_argument("--gqr-bench", action="store_true", help="also the GQR-Bench scores of each column")
+    parser.add_argument("--leet-effect", action="store_true", help="also the pool tokens leetspeak reading changes")
     args = parser.parse_args()
     t0 = time.perf_counter()
     rng = random.Random(args.seed)
@@ -156,26 +200,32 @@ def main() -> None:
     id_texts = texts[: args.n]
     off_topic = [e.text[:MAX_CHARS] for e in outliers if e.reason == "off_topic"]
 
-    columns: list[tuple[str, Decide, Callable[[], contextlib.AbstractContextManager[None]]]] = []
+    columns: list[tuple[str, gqr.Router, Callable[[], contextlib.AbstractContextManager[None]]]] = []
+    routers = []
     for name in args.models:
         router = gqr.load(name)
+        routers.append(router)
         if args.without_normalization:
             columns.append(
                 (
                     f"`{router.name}` without normalization",
-                    router.classify_batch,
+                    router,
                     lambda r=router: _normalization_off(r),
                 )
             )
-        columns.append((f"`{router.name}`", router.classify_batch, contextlib.nullcontext))
-    results = []
-    for _, decide, setting in columns:
+        columns.append((f"`{router.name}`", router, contextlib.nullcontext))
+    results, benches = [], []
+    for _, router, setting in columns:
         with setting():
+            decide = router.classify_batch
             results.append((
                 invariance(decide, texts, gold, args.seed),
                 checks(decide, id_texts, off_topic, args.seed),
                 decide([t for t, _ in ISSUE_INPUTS]),
             ))  # fmt: skip
+            if args.gqr_bench:
+                benches.append(evaluate(router, latency_queries=0).scores)
+    leet = [line for router in routers for line in leet_effect(router)] if args.leet_effect else []
 
     load1, load5, _ = os.getloadavg()
     print(f"Command: `{' '.join([Path(sys.executable).name, *sys.argv])}`  ")
@@ -212,6 +262,15 @@ def main() -> None:
     print("|---|---|" + "---|" * len(names))
     for k, (text, expected) in enumerate(ISSUE_INPUTS):
         print(f"| {text} | {expected} | " + " | ".join(_decision_text(r[2][k]) for r in results) + " |")
+    if benches:
+        print("\n| GQR-Bench (%) | " + " | ".join(names) + " |")
+        print("|---|" + "---:|" * len(names))
+        for label, field in (("GQR score", "gqr_score"), ("ID acc", "id_acc"), ("OOD acc", "ood_acc"),
+                             ("Unsafe Avg", "unsafe_avg"), ("reason acc", "reason_acc")):  # fmt: skip
+            print(f"| {label} | " + " | ".join(f"{100 * getattr(b, field):.2f}" for b in benches) + " |")
+    if leet:
+        print("\nLeetspeak reading on the pools (all splits; tokens split on whitespace):\n")
+        print("\n".join(leet))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ regex itself uses (``\\w`` is ``str.isalnum()`` or ``_``, ``\\s`` is ``str.isspa
 
 A token of ASCII characters only and at most :data:`KEY_BYTES` long gets an exact key: its bytes, digits mapped to
 ``0`` (the featurizer's normal form), as two little-endian ``uint64`` words read straight from the buffer. Other
-tokens (longer, or with non-ASCII characters) are looked up by their text.
+tokens (longer, or with non-ASCII characters; with ``key_mixed=False`` also digits mixed with other characters,
+whose features may depend on the digits: leetspeak) are looked up by their text.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ _KIND = np.array(_KINDS, dtype=np.uint8)
 _WORD_MASK = bytes(k == _WORD for k in _KINDS) + bytes(128)  # bytes.translate tables (a C loop over the bytes)
 _OTHER_MASK = bytes(k == _OTHER for k in _KINDS) + bytes(128)
 _NORMAL = bytes(ord("0") if chr(c).isdigit() else c for c in range(128)) + bytes(range(128, 256))  # digits -> 0
+_DIGIT_MASK = bytes(chr(c).isdigit() for c in range(128)) + bytes(128)
 _NOT_ASCII = 0x80  # the byte standing in for a non-ASCII character
 _WIDE_KINDS: dict[int, int] = {}  # kind of each non-ASCII code point met so far
 _WIDE_KINDS_MAX = 1 << 16
@@ -58,9 +60,9 @@ class Tokens(NamedTuple):
     keyed: np.ndarray
 
 
-def tokenize(joined: str, lengths: np.ndarray, max_tokens: int) -> Tokens:
+def tokenize(joined: str, lengths: np.ndarray, max_tokens: int, *, key_mixed: bool = True) -> Tokens:
     """The tokens of lowercased texts of ``lengths`` characters joined by newlines into ``joined``, at most
-    ``max_tokens`` per text."""
+    ``max_tokens`` per text; ``key_mixed=False``: a token of digits and other characters gets no key."""
     if joined.isascii():
         raw = joined.encode("ascii")
         word = np.frombuffer(raw.translate(_WORD_MASK), dtype=np.int8)
@@ -90,6 +92,8 @@ def tokenize(joined: str, lengths: np.ndarray, max_tokens: int) -> Tokens:
     keyed = ends - starts <= KEY_BYTES
     if wide_before is not None:
         keyed &= wide_before[ends] == wide_before[starts]
+    if not key_mixed:
+        keyed &= ~_mixed(raw, starts, ends)
     low, high = _token_keys(raw + _PAD, starts, ends)
     return Tokens(joined, starts, ends, counts, low, high, keyed)
 
@@ -104,6 +108,15 @@ def _token_keys(raw: bytes, starts: np.ndarray, ends: np.ndarray) -> tuple[np.nd
     low = words[starts] & _LOW_BYTES[np.minimum(length, 8)]
     high = words[starts + 8] & _LOW_BYTES[np.maximum(length - 8, 0)]
     return low, high
+
+
+def _mixed(raw: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Whether each token of ``raw`` holds an ASCII digit and another character."""
+    digits = np.flatnonzero(np.frombuffer(raw.translate(_DIGIT_MASK), dtype=bool))
+    token = np.searchsorted(starts, digits, side="right") - 1
+    token = token[(token >= 0) & (digits < ends[np.maximum(token, 0)])]
+    count = np.bincount(token, minlength=len(starts))
+    return (count > 0) & (count < ends - starts)
 
 
 def word_keys(words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

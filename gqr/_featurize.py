@@ -226,6 +226,10 @@ class Featurizer:
         norm = _DIGIT.sub("0", token)
         vocab = self.vocabulary_
         known = vocab.get(norm)
+        if not known and self._leet is not None and "0" in norm:
+            read = self._leet.word(token)  # leetspeak: "k1ll" is "kill"
+            if read is not None:
+                norm, known = read, vocab[read]
         ids = (known,) if known else tuple(i for i in map(vocab.get, self._char_keys(norm)) if i)
         norm = sys.intern(norm)
         entry = (norm, ids, self._bigrams.get(norm, _NO_BIGRAMS))
@@ -305,7 +309,8 @@ class Featurizer:
             lowered = "\n".join(heads)
         if self._leet is not None:
             lowered = self._leet(lowered)  # same length
-        tokens = tokenize(lowered, np.fromiter(map(len, heads), dtype=np.int64, count=len(heads)), self.max_tokens)
+        lengths = np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))
+        tokens = tokenize(lowered, lengths, self.max_tokens, key_mixed=self._leet is None)  # "k1ll" is not "k0ll"
         rows, arrays = self._word_table().rows(tokens, _CACHE_MAX)
         return rows, tokens.counts, arrays
 

@@ -17,7 +17,9 @@ of the normalized text (the featurizer's first look at long texts relies on it).
 :class:`LeetFolder` reads leetspeak in lowercased text against a vocabulary: a word of letters mixed with
 ``0 1 3 4 5 7 @ $`` (or with a ``*`` between letters, as in ``f*ck``) that is not itself a known word, but whose
 folded form (``0``→o, ``1``→i or l, ``3``→e, ``4``→a, ``5``→s, ``7``→t, ``@``→a, ``$``→s, ``*``→any letter) is,
-is read as that word. Folding keeps the text's length.
+is read as that word. Words with ``@``, ``$`` or ``*`` are read in the text before it is tokenized (calling the
+folder; the text keeps its length); words of letters and digits are single tokens, read one at a time
+(:meth:`LeetFolder.word`) when the featurizer first meets them, so text without those symbols costs nothing more.
 """
 
 from __future__ import annotations
@@ -111,8 +113,7 @@ def _ascii_punctuation(match: re.Match[str]) -> str:
 
 # ------------------------------------------------------------------------------------------------------- leetspeak
 _LEET = {"0": "o", "1": "il", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "*": ascii_lowercase}
-_LEET_BYTES = b"0123456789@$*"
-_SEED = re.compile(r"[0-9@$*](?:(?<=[a-z].)|(?=[a-z]))")  # a digit or symbol next to a letter: a word to read
+_SEED = re.compile(r"[@$*](?:(?<=[a-z].)|(?=[a-z]))")  # a symbol next to a letter: a word to read
 _RUN = re.compile(r"[\w@$*]+")  # a word, leet symbols included
 _RUN_CHARS = frozenset("@$*")
 # Not leetspeak: a mention or decorator ("@user"), an amount ("$11k", "10ft", "4pi")
@@ -137,8 +138,9 @@ class LeetFolder:
         self._cache: dict[str, str] = {}
 
     def __call__(self, lowered: str) -> str:
-        raw = lowered.encode("utf-8", "surrogatepass")
-        if len(raw.translate(None, _LEET_BYTES)) == len(raw):  # no digit, @, $ or * (a C loop: most texts stop here)
+        """``lowered`` with each word written with ``@``, ``$`` or ``*`` replaced by the known word it spells (same
+        length; words of letters and digits only are one token each: :meth:`word` reads them)."""
+        if "*" not in lowered and "$" not in lowered and "@" not in lowered:  # most texts
             return lowered
         seed = _SEED.search(lowered)
         parts: list[str] = []
@@ -159,6 +161,11 @@ class LeetFolder:
             return lowered
         parts.append(lowered[done:])
         return "".join(parts)
+
+    def word(self, token: str) -> str | None:
+        """The known word a token of letters and digits spells (``"k1ll"`` -> ``"kill"``), or ``None``."""
+        read = self._fold(token)
+        return None if read == token else read
 
     def _fold(self, run: str) -> str:
         """The known word ``run`` spells (with any ``*`` it starts or ends with kept), or ``run`` itself."""

@@ -101,6 +101,12 @@ WORDS |= {
 }
 
 
+def _read(text: str) -> str:
+    """``text`` as the featurizer reads it: words with symbols in the text, words of letters and digits one by one."""
+    folder = LeetFolder(WORDS)
+    return " ".join(folder.word(w) or w for w in folder(text).split(" "))
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -111,11 +117,17 @@ WORDS |= {
         ("th3 a11", "the all"),  # trailing digits after letters that are no word
         ("id107 pop3", "idiot pop3"),  # a known word and one digit is a name
         ("s1x", "slx"),  # several readings: the lowest rank wins
+        ("$h1t", "shit"),  # symbols and digits in one word
     ],
 )
 def test_leetspeak_is_read_as_known_words(text: str, expected: str) -> None:
-    folded = LeetFolder(WORDS)(text)
-    assert folded == expected and len(folded) == len(text)
+    assert _read(text) == expected
+
+
+def test_only_words_with_symbols_are_read_in_the_text() -> None:
+    folder = LeetFolder(WORDS)
+    assert folder("y0u 4r3 a $hit") == "y0u 4r3 a shit"  # same length; y0u and 4r3 are tokens, read by word()
+    assert folder.word("y0u") == "you" and folder.word("you") is None and folder.word("401k") is None
 
 
 @pytest.mark.parametrize(
@@ -129,24 +141,27 @@ def test_leetspeak_is_read_as_known_words(text: str, expected: str) -> None:
     ],
 )
 def test_real_tokens_are_not_read_as_leetspeak(text: str) -> None:
-    assert LeetFolder(WORDS)(text) == text
+    assert _read(text) == text
 
 
 def test_leetspeak_gives_the_plain_words_features(feat: Featurizer) -> None:
     for obfuscated, plain in [("y0u 4r3 th3 1d10t", "you are the idiot"), ("k1ll all the j3ws", "kill all the jews")]:
-        assert feat.tokens(obfuscated) == feat.tokens(plain)
         a, b = feat.transform_one(obfuscated), feat.transform_one(plain)
         assert a[0].tolist() == b[0].tolist() and np.array_equal(a[1], b[1])
+        c = feat.transform([obfuscated, plain])
+        assert c[0][0].tolist() == c[0][1].tolist() == [*a[0].tolist(), *[0] * (c[0].shape[1] - len(a[0]))]
 
 
 def test_fit_counts_tokens_as_written() -> None:
-    """Folding needs a vocabulary, so fit learns it from the tokens as written; transform then folds."""
-    feat = Featurizer(min_df=1, char_ngram_range=(0, 0)).fit(["k1ll", "kill", "king"])
-    assert {"k0ll", "kill", "king"} <= set(feat.vocabulary_)  # digits in normal form
-    assert feat.tokens("k1ll") == ["k1ll"]  # a known token is never folded
-    assert feat.tokens("k1ng") == ["king"]
-    refit = feat.fit(["k1ng"])  # a refit counts tokens as written, not folded with the old vocabulary
-    assert list(refit.vocabulary_) == ["k0ng"]
+    """Reading needs a vocabulary, so fit learns it from the tokens as written; transform then reads leetspeak."""
+    feat = Featurizer(min_df=1, char_ngram_range=(0, 0)).fit(["k1ll", "kill", "king", "a $hit"])
+    assert {"k0ll", "kill", "king", "$", "hit"} <= set(feat.vocabulary_)  # digits in normal form
+    ids = lambda text: feat.transform_one(text)[0].tolist()  # noqa: E731
+    assert ids("k1ll") == [feat.vocabulary_["k0ll"]]  # a known token is never read as another word
+    assert ids("k1ng") == ids("king")
+    assert feat.tokens("a $hit") == ["a", "$", "hit"]  # "shit" is not a known word
+    refit = feat.fit(["k1ng", "$h1t"])  # a refit counts tokens as written, not read with the old vocabulary
+    assert set(refit.vocabulary_) == {"k0ng", "$", "h0t", "$ h0t"}
 
 
 # ---------------------------------------------------------------------------------- training and inference agree
@@ -154,6 +169,7 @@ def _messy_texts() -> list[str]:
     rng = np.random.default_rng(3)
     words = [*" ".join(CORPUS).split(), "y0u", "4r3", "f*cking", "1d10t", "k1ll", "j3ws", "$hit", "f**k", "@user"]
     words += ["ｌａｎｄｌｏｒｄ", "de\u200bposit", "kіll", "cafe\u0301", "İstanbul", "don’t", "ﬁle", "½", "сок", "401k"]
+    words += ["k0ll", "k3ll", "kill", "y0u", "yau", "1d10t", "0d00t"]  # one digit key, different readings
     texts = [" ".join(rng.choice(words, size=rng.integers(1, 40))) for _ in range(300)]
     texts += ["", "   ", "\u200b\u200b", "Ｋ１ｌｌ ａｌｌ ｊ３ｗｓ", "k\u200b1ll all j3ws", "y0u 4r3 4 f*cking 1d10t"]
     # Long texts: the first look at a prefix must give the tokens of the whole text, leet and Unicode included
@@ -190,3 +206,16 @@ def test_perturbed_text_gets_the_plain_texts_features(feat: Featurizer) -> None:
     ]:
         assert feat.transform_one(messy)[0].tolist() == feat.transform_one(plain)[0].tolist()
         assert feat.transform([messy])[0][0].tolist() == feat.transform([plain])[0][0].tolist()
+
+
+def test_batch_keys_do_not_merge_tokens_that_read_differently() -> None:
+    """The batch path keys tokens with digits as 0 ("k1ll" and "k0ll" share a key); leetspeak tells them apart
+    ("kill" / unknown), so such tokens are looked up by their text, also once the key index has been rebuilt."""
+    feat = Featurizer(min_df=1).fit(["kill the king", "you idiot", "kill all"])
+    filler = ["".join(chr(97 + i // 26**k % 26) for k in range(4)) for i in range(6000)]  # enough to rebuild
+    feat.transform(["k1ll", *filler])
+    ids, _ = feat.transform(["k0ll", "k1ll"])
+    for row, text in enumerate(["k0ll", "k1ll"]):
+        one = feat.transform_one(text)[0].tolist()
+        assert ids[row, : len(one)].tolist() == one and not ids[row, len(one) :].any()
+    assert feat.transform_one("k0ll")[0].tolist() != feat.transform_one("k1ll")[0].tolist()
