@@ -269,7 +269,7 @@ def main() -> None:
                              ("Unsafe Avg", "unsafe_avg"), ("reason acc", "reason_acc")):  # fmt: skip
             print(f"| {label} | " + " | ".join(f"{100 * getattr(b, field):.2f}" for b in benches) + " |")
     if leet:
-        print("\nLeetspeak reading on the pools (all splits; tokens split on whitespace):\n")
+        print("\nLeetspeak reading on the pools (all splits; the featurizer's tokens):\n")
         print("\n".join(leet))
 
 
