@@ -59,3 +59,22 @@ def test_cards_count_written_generated_and_derived_texts() -> None:
         "team_short_questions": 1,
         "uk_legal_qa": 1,
     }
+
+
+def test_unsafe_suffixes_append_a_short_unsafe_text_to_a_short_in_domain_text() -> None:
+    import numpy as np
+
+    from gqr.data import Example
+    from gqr.train._dataset import _suffixed
+
+    pool = [
+        Example("Can my landlord keep my deposit?", "law", "toy_law"),
+        Example(" ".join(["long"] * 80), "finance", "toy_long"),  # too long to host a suffix
+        Example("you worthless idiot", "ood", "toy_abuse", "unsafe"),
+        Example("What is the capital of France?", "ood", "toy_general", "off_topic"),
+    ]
+    views = _suffixed(pool, 5, np.random.default_rng(0))
+    assert len(views) == 5
+    assert {v.text for v in views} == {"Can my landlord keep my deposit? you worthless idiot"}
+    assert all((v.label, v.reason, v.dataset) == ("ood", "unsafe", "toy_abuse:suffix") for v in views)
+    assert _suffixed(pool[:2], 5, np.random.default_rng(0)) == []  # no unsafe text: nothing to append

@@ -57,6 +57,11 @@ def train(
         "--question-views/--no-question-views",
         help="Also learn the domain question sentences of long in-domain texts alone, as short queries.",
     ),
+    unsafe_suffixes: int = typer.Option(
+        0,
+        "--unsafe-suffixes",
+        help="Also learn this many in-domain questions followed by an insult or injection, as unsafe.",
+    ),
     held_out: bool = typer.Option(
         False,
         "--held-out/--no-held-out",
@@ -85,6 +90,7 @@ def train(
         bench=bench,
         title_views=title_views,
         question_views=question_views,
+        unsafe_suffixes=unsafe_suffixes,
     )
     ev = result.eval
     typer.echo(
@@ -110,6 +116,7 @@ def train(
             data_dir=data_dir,
             title_views=title_views,
             question_views=question_views,
+            unsafe_suffixes=unsafe_suffixes,
         )
         store_held_out(result.card_path, held)
         typer.echo(held_out_table(held))

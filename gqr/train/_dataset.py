@@ -98,6 +98,7 @@ def build(
     data_dir: str | os.PathLike[str] | None = None,
     title_views: bool = False,
     question_views: bool = False,
+    unsafe_suffixes: int = 0,
 ) -> LabelledSet:
     """The in-domain texts of ``split`` plus (by default for ``guarded``, and always for eval) its outliers.
 
@@ -106,7 +107,8 @@ def build(
     title of each title + body text (a Reddit post, :attr:`gqr.data.Example.title`) as a text of its own, with the
     same label, from dataset ``<dataset>:title``: users type short queries, while most pool texts are long posts.
     ``question_views`` likewise adds the question sentences of long in-domain texts (:func:`question_sentences`)
-    from dataset ``<dataset>:question``.
+    from dataset ``<dataset>:question``. ``unsafe_suffixes`` adds that many in-domain questions followed by an
+    unsafe text of the split (an insult, hate, a prompt injection), as ``unsafe`` outliers (:func:`_suffixed`).
     """
     outputs = outputs_for(variant)
     if max_per_dataset is not None and max_per_dataset < 1:
@@ -120,6 +122,8 @@ def build(
         examples += _title_views(examples)
     if question_views:
         examples += _question_views(examples)
+    if unsafe_suffixes:
+        examples += _suffixed(examples, unsafe_suffixes, np.random.default_rng([seed, 2]))
     index = {o: i for i, o in enumerate(outputs)}
     targets = np.array(
         [index.get(ex.label if ex.label != OOD else ex.reason or "", -1) for ex in examples], dtype=np.int64
@@ -179,6 +183,26 @@ def _question_views(examples: Sequence[data.Example]) -> list[data.Example]:
                 seen.add(sentence)
                 views.append(replace(ex, text=sentence, dataset=f"{ex.dataset}:question", title=None))
     return views
+
+
+_SUFFIX_HOST_WORDS = 60  # a host text this short keeps its suffix within every model's token cap
+_SUFFIX_WORDS = 30
+
+
+def _suffixed(examples: Sequence[data.Example], n: int, rng: np.random.Generator) -> list[data.Example]:
+    """``n`` in-domain texts of at most 60 words, each followed by a short unsafe text of ``examples`` (at most 30
+    words), labelled ``ood`` / ``unsafe`` from dataset ``<unsafe dataset>:suffix``: a question with an insult or an
+    injection appended must be rejected as a whole, not routed on its first part."""
+    hosts = [ex for ex in examples if ex.label != OOD and len(ex.text.split()) <= _SUFFIX_HOST_WORDS]
+    unsafe = [ex for ex in examples if ex.reason == "unsafe" and len(ex.text.split()) <= _SUFFIX_WORDS]
+    if not hosts or not unsafe:
+        return []
+    out = []
+    for h, u in zip(rng.integers(len(hosts), size=n), rng.integers(len(unsafe), size=n), strict=True):
+        host, tail = hosts[int(h)], unsafe[int(u)]
+        text = f"{host.text.rstrip()} {tail.text}"
+        out.append(data.Example(text, OOD, f"{tail.dataset}:suffix", "unsafe"))
+    return out
 
 
 def _cap(examples: Sequence[data.Example], limit: int | None, rng: np.random.Generator) -> list[data.Example]:

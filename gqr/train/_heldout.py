@@ -122,6 +122,7 @@ def held_out_scores(
     data_dir: str | os.PathLike[str] | None = None,
     title_views: bool = False,
     question_views: bool = False,
+    unsafe_suffixes: int = 0,
     table: Mapping[str, int] | None = None,
     train_set: LabelledSet | None = None,
     eval_set: LabelledSet | None = None,
@@ -151,6 +152,7 @@ def held_out_scores(
             data_dir=data_dir,
             title_views=title_views,
             question_views=question_views,
+            unsafe_suffixes=unsafe_suffixes,
         )
     if eval_set is None:
         eval_set = build("eval", variant, max_per_dataset=max_per_dataset, seed=seed, data_dir=data_dir)
@@ -221,6 +223,7 @@ def held_out_scores(
             "max_per_dataset": max_per_dataset,
             "title_views": title_views,
             "question_views": question_views,
+            "unsafe_suffixes": unsafe_suffixes,
             "fold_table": fold_table,
         },
         per_fold=per_fold,

@@ -77,6 +77,7 @@ def train(
     bench: bool = False,
     title_views: bool = False,
     question_views: bool = False,
+    unsafe_suffixes: int = 0,
 ) -> TrainResult:
     """Train ``family`` (``widemlp``, …) as ``variant`` (``strict`` or ``guarded``) and write ``<name>.onnx/.json``.
 
@@ -106,6 +107,7 @@ def train(
             data_dir=data_dir,
             title_views=title_views,
             question_views=question_views,
+            unsafe_suffixes=unsafe_suffixes,
         )
     if eval_set is None:
         eval_set = build("eval", variant, max_per_dataset=max_per_dataset, seed=seed, data_dir=data_dir)
@@ -134,6 +136,7 @@ def train(
             "max_outliers_per_dataset": max_per_dataset,
             "title_views": title_views,
             "question_views": question_views,
+            "unsafe_suffixes": unsafe_suffixes,
             "params": estimator.get_params(),
             "seed": seed,
             "seconds": round(seconds, 1),
@@ -170,7 +173,7 @@ def written_or_generated(train_set: LabelledSet) -> dict[str, int]:
     public sources, and views derived from longer texts (titles, question sentences), with their counts."""
     counts: dict[str, int] = {}
     for name in train_set.datasets:
-        if name.startswith("team_") or name.endswith((":title", ":question")) or name in _GENERATED:
+        if name.startswith("team_") or name.endswith((":title", ":question", ":suffix")) or name in _GENERATED:
             counts[name] = counts.get(name, 0) + 1
     return dict(sorted(counts.items()))
 
