@@ -62,9 +62,13 @@ def main() -> None:
     seed = args.seed if args.seed is not None else training.get("seed", 0)
     cap = args.max_per_dataset or training.get("max_outliers_per_dataset") or 5000
     title_views = args.title_views or bool(training.get("title_views", False))
+    views = {
+        "question_views": bool(training.get("question_views", False)),
+        "unsafe_suffixes": int(training.get("unsafe_suffixes", 0)),
+    }
 
     held = held_out_scores(
-        family, variant, params, folds=args.folds, seed=seed, max_per_dataset=cap, title_views=title_views
+        family, variant, params, folds=args.folds, seed=seed, max_per_dataset=cap, title_views=title_views, **views
     )
     commit = args.git_commit or _git("rev-parse", "--short", "HEAD")
     held["git_commit"] = commit
