@@ -1,13 +1,22 @@
-"""LLM backends on the paper's latency protocol sample: accuracy per dataset and latency per query.
+"""LLM backends next to gqr's default model on the same seeded queries: accuracy, reasons, latency, RSS, cascade.
 
-The sample is ``--per-set`` queries (paper: 100) from each domain's ID test split and from each of the 7 OOD test
-sets, drawn with a fixed seed. Each backend classifies the queries one at a time (as a user would send them), so
-the latency is per query. Without ``--base-url`` the script starts the local test server (llama.cpp via xllamacpp
-serving SmolLM2-135M-Instruct, see ``tests/llm_server.py``). The cascade (fast router, then the prompt router for
-uncertain queries) is run for real at ``--threshold`` and swept over thresholds from the stored per-query
-decisions of the fast router and the prompt router.
+The sample is ``--per-set`` queries from each of the 7 GQR-Bench OOD test sets and ``--id-per-domain`` (default
+``--per-set``) from each domain of the ID test split, drawn with a fixed seed (stratified: a seeded shuffle per
+set or domain, its first ``n``; smaller samples are prefixes of larger ones). Each query is sent alone (as a user
+would), so the latency is per query.
 
-    python benchmarks/bench_llm.py --per-set 100 --out benchmarks/_out/llm.json
+Every LLM answer is cached in ``--answers`` (JSON, keyed by backend, model, prompt hash and query): a re-run asks
+the LLM only for queries it has not answered yet, and starts no server when there are none. gqr's own decisions
+(the ``gqr.load()`` model at run time, or ``--router``) are always recomputed, and so are the parts of the LLM
+rows that depend on them (the router after NeMo's rail, the cascade). The cascade (gqr first, the prompt router
+only for queries gqr decides with confidence below a threshold) is computed from the per-query decisions over
+thresholds, with no extra LLM call, and plotted to ``--plot``.
+
+LLM server: ``--gguf PATH`` serves that file with llama.cpp (xllamacpp) on 127.0.0.1 with ``--threads`` threads
+(RSS of that process is measured); ``--base-url``/``--model`` use a running OpenAI-compatible server; neither
+starts the test suite's SmolLM2-135M server (``tests/llm_server.py``). On a shared machine run it niced::
+
+    nice -n 19 python benchmarks/bench_llm.py --gguf "$(python benchmarks/get_local_llm.py)" --per-set 100
 """
 
 from __future__ import annotations
@@ -16,215 +25,515 @@ import argparse
 import hashlib
 import json
 import os
+import signal
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
 import gqr
 from gqr import Decision, data
 from gqr.bench import score
-from gqr.guards import Cascade, load_backend
 
 SEED = 0
-PAPER_ROWS = [  # from the paper's table (Šléher et al. 2025): GQR score (%) and latency per query
-    ("Llama-3.1-8B (paper)", 91.67, "62.8 ms"),
-    ("GPT-4o-mini (paper)", 91.61, "667 ms"),
+PAPER_ROWS = [  # the paper's table (Šléher et al. 2025): GQR score (%) and latency per query, on a GPU
+    ("Llama-3.1-8B prompt router (paper)", 91.67, "62.8"),
+    ("GPT-4o-mini prompt router (paper)", 91.61, "667"),
 ]
+LLM_BACKENDS = ("prompt-router", "nemo", "llama-guard")
+THRESHOLDS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 1.01)
+OUT = Path("benchmarks/_out")
 
 
-def sample(per_set: int) -> tuple[list[Any], list[Any]]:
-    """The first ``per_set`` examples of a seeded shuffle of each ID domain and each OOD test set.
+# ---------------------------------------------------------------------------------------------------- the sample
+def sample(per_set: int, id_per_domain: int | None = None) -> tuple[list[Any], list[Any]]:
+    """The first ``id_per_domain`` (default ``per_set``) examples of a seeded shuffle of each ID test domain and the
+    first ``per_set`` of each OOD test set. Smaller samples are prefixes of larger ones, so runs share queries."""
 
-    Smaller samples are prefixes of larger ones, so runs with different ``--per-set`` share their queries.
-    """
-
-    def pick(items: list[Any], key: str) -> list[Any]:
+    def pick(items: list[Any], key: str, n: int) -> list[Any]:
         groups: dict[str, list[Any]] = {}
         for ex in items:
             groups.setdefault(getattr(ex, key), []).append(ex)
         out = []
         for k, name in enumerate(sorted(groups)):
             order = np.random.default_rng([SEED, k]).permutation(len(groups[name]))
-            out += [groups[name][i] for i in order[:per_set]]
+            out += [groups[name][i] for i in order[:n]]
         return out
 
-    return pick(data.load_id("test"), "label"), pick(data.load_ood_test(), "dataset")
+    n_id = per_set if id_per_domain is None else id_per_domain
+    return pick(data.load_id("test"), "label", n_id), pick(data.load_ood_test(), "dataset", per_set)
 
 
-def run(classifier: gqr.Classifier, texts: list[str]) -> tuple[list[Decision], list[float]]:
-    """One query at a time: decisions and wall-clock milliseconds per query."""
-    decisions, ms = [], []
+# ------------------------------------------------------------------------------------------------ the LLM server
+class GGUFServer:
+    """llama.cpp's OpenAI-compatible server (xllamacpp) for one GGUF file, in a child process on 127.0.0.1."""
+
+    def __init__(self, gguf: Path, *, threads: int = 2, ctx: int = 4096) -> None:
+        self.gguf = gguf
+        self.threads = threads
+        self.ctx = ctx
+        self.model = gguf.stem
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        self.load_s = 0.0
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    def start(self, timeout: float = 600.0) -> GGUFServer:
+        import httpx
+
+        cmd = [sys.executable, __file__, "--serve", str(self.gguf), "--port", str(self.port)]
+        cmd += ["--threads", str(self.threads), "--ctx", str(self.ctx)]
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop(); a pipe nobody reads would stall
+        start = time.perf_counter()
+        self._proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self._log)
+        while time.perf_counter() - start < timeout:
+            if self._proc.poll() is not None:
+                self._log.seek(0)
+                err = self._log.read().decode(errors="replace")[-2000:]
+                raise RuntimeError(f"LLM server exited with code {self._proc.returncode}: {err}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=2.0).status_code == 200:
+                    self.load_s = time.perf_counter() - start
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise TimeoutError(f"LLM server on port {self.port} not healthy after {timeout:.0f} s")
+
+    def memory_mb(self) -> dict[str, float]:
+        """Resident set size now and its peak (``VmRSS``, ``VmHWM`` of the server process), in MB."""
+        if self._proc is None:
+            return {}
+        fields = {}
+        for line in Path(f"/proc/{self._proc.pid}/status").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "VmHWM"):
+                fields[name] = int(value.split()[0]) / 1024.0
+        return {"rss_mb": fields.get("VmRSS", 0.0), "peak_rss_mb": fields.get("VmHWM", 0.0)}
+
+    def stop(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        if self._log is not None:
+            self._log.close()
+        self._proc, self._log = None, None
+
+
+def serve(gguf: str, port: int, threads: int, ctx: int) -> None:
+    """The server process: xllamacpp serves HTTP on its own threads while the ``Server`` object lives."""
+    import xllamacpp
+
+    params = xllamacpp.CommonParams()
+    params.model.path = gguf
+    params.model_alias = {Path(gguf).stem}
+    params.hostnames = ["127.0.0.1"]
+    params.port = port
+    params.n_parallel = 1  # one query at a time, as the latency protocol sends them
+    params.n_ctx = ctx
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = threads
+    server = xllamacpp.Server(params)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        del server
+
+
+# ------------------------------------------------------------------------------------------------ the answer cache
+class AnswerCache:
+    """LLM answers in a JSON file: ``answers[backend][model][prompt_hash][query]``, plus server measurements."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        loaded = json.loads(path.read_text()) if path.exists() else {}
+        self.answers: dict[str, Any] = loaded.get("answers", {})
+        self.servers: dict[str, Any] = loaded.get("servers", {})
+        self.runs: list[dict[str, Any]] = loaded.get("runs", [])
+        self._dirty = 0
+
+    def get(self, backend: str, model: str, prompt: str, query: str) -> dict[str, Any] | None:
+        return self.answers.get(backend, {}).get(model, {}).get(prompt, {}).get(query)
+
+    def put(self, backend: str, model: str, prompt: str, query: str, answer: dict[str, Any]) -> None:
+        self.answers.setdefault(backend, {}).setdefault(model, {}).setdefault(prompt, {})[query] = answer
+        self._dirty += 1
+        if self._dirty >= 1:  # every answer: a stopped run loses none (the file is small)
+            self.save()
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"answers": self.answers, "servers": self.servers, "runs": self.runs}, indent=0))
+        tmp.replace(self.path)
+        self._dirty = 0
+
+
+def prompt_hash(backend: str, max_tokens: int) -> str:
+    """What the LLM was asked, hashed: the backend's prompt template and the answer length."""
+    from gqr.guards import PAPER_CATEGORIES, POLICY_PROMPT, _llama_guard
+    from gqr.guards._prompt_router import messages
+
+    templates = {"prompt-router": json.dumps(messages("{query}")), "nemo": POLICY_PROMPT}
+    template = templates.get(backend) or _llama_guard._TEMPLATE + json.dumps(PAPER_CATEGORIES)
+    return hashlib.sha256(f"{template}\n{max_tokens}".encode()).hexdigest()[:12]
+
+
+# ------------------------------------------------------------------------------------------ per-query decisions
+def timed(classify: Callable[[str], Decision], texts: Sequence[str], label: str) -> list[tuple[Decision, float]]:
+    """One query at a time: each decision and its wall-clock milliseconds."""
+    out: list[tuple[Decision, float]] = []
     for i, text in enumerate(texts, 1):
         start = time.perf_counter()
-        decisions.append(classifier.classify(text))
-        ms.append((time.perf_counter() - start) * 1000.0)
-        if i % 25 == 0:
-            print(
-                f"  {classifier.name}: {i}/{len(texts)}, mean {statistics.fmean(ms):.0f} ms",
-                file=sys.stderr,
-                flush=True,
-            )
-    return decisions, ms
+        decision = classify(text)
+        out.append((decision, (time.perf_counter() - start) * 1000.0))
+        if i % 25 == 0 and sum(m for _, m in out) > 5000.0:  # progress for slow classifiers only
+            ms = statistics.fmean(m for _, m in out)
+            print(f"  {label}: {i}/{len(texts)}, mean {ms:.0f} ms", file=sys.stderr, flush=True)
+    return out
 
 
-def evaluate(decisions: list[Decision], id_items: list[Any], ood_items: list[Any]) -> dict[str, Any]:
+def model_key(args: argparse.Namespace) -> str:
+    """The model's name in the cache: the GGUF file's stem, ``--model``, or the test suite's SmolLM2."""
+    if args.gguf is not None:
+        return args.gguf.stem
+    return args.model or "smollm2-135m"
+
+
+def interleaved(items: list[Any]) -> list[str]:
+    """The texts of a sample in the order to ask them: every set and domain advances at the same pace (by the share
+    of its own queries done), so a run stopped early leaves a stratified prefix (a smaller ``--per-set``) done."""
+    groups: dict[str, list[Any]] = {}
+    for ex in items:
+        groups.setdefault(ex.label if ex.label != "ood" else f"ood/{ex.dataset}", []).append(ex)
+    ranked = [((i + 1) / len(g), k, ex.text) for k, g in enumerate(groups.values()) for i, ex in enumerate(g)]
+    return [text for *_, text in sorted(ranked)]
+
+
+def llm_answers(
+    backend: str, texts: list[str], cache: AnswerCache, args: argparse.Namespace, box: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The cached answer of ``backend`` for each text (in :func:`interleaved` order); the missing ones are asked now
+    (the server starts then), in that order.
+
+    prompt-router answers hold the route and reason; guard answers (nemo, llama-guard) hold whether the guard passed
+    the query, since the router after the guard is gqr's model at run time. A failed call is not cached: a re-run
+    asks again.
+    """
+    model, prompt = model_key(args), prompt_hash(backend, args.max_tokens)
+    missing = [t for t in dict.fromkeys(texts) if cache.get(backend, model, prompt, t) is None]
+    done: list[float] = []
+    if missing:
+        if args.cache_only:
+            raise SystemExit(f"--cache-only: {len(missing)} {backend} answers of {model} are not in {cache.path}")
+        classifier = make_backend(backend, args, box)
+        print(f"{backend}: asking {model} for {len(missing)} answers", file=sys.stderr, flush=True)
+        run = {"backend": backend, "model": model, "asked": len(missing), "load_before": os.getloadavg()}
+        run |= {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "nice": os.nice(0)}
+        start = time.perf_counter()
+        failed = 0
+        for text in missing:
+            t0 = time.perf_counter()
+            decision = classifier.classify(text)
+            answer = to_answer(backend, decision, (time.perf_counter() - t0) * 1000.0)
+            if answer is None:
+                failed += 1
+            else:
+                cache.put(backend, model, prompt, text, answer)
+            done.append(time.perf_counter() - t0)
+            if len(done) % 25 == 0:
+                print(f"  {backend}: {len(done)}/{len(missing)}, mean {statistics.fmean(done):.1f} s", file=sys.stderr)
+        run |= {"wall_s": round(time.perf_counter() - start, 1), "failed": failed, "load_after": os.getloadavg()}
+        if "server" in box and hasattr(box["server"], "memory_mb"):
+            run |= box["server"].memory_mb()
+        cache.runs.append(run)
+        cache.save()
+        if hasattr(classifier, "close"):
+            classifier.close()
+    return [cache.get(backend, model, prompt, t) or {"error": "no answer"} for t in texts]
+
+
+def to_answer(backend: str, decision: Decision, ms: float) -> dict[str, Any] | None:
+    """What the cache keeps of one LLM decision (``None`` for a failed call): the prompt router's route and reason,
+    or whether a guard passed the query (then gqr's model routes it, at every run) and its reason if not."""
+    if decision.reason == "error":
+        return None
+    raw = decision.raw if isinstance(decision.raw, dict) else {}
+    if backend == "prompt-router":
+        return {"route": decision.route, "reason": decision.reason, "text": raw.get("text"), "ms": round(ms, 2)}
+    passed = "guard" in raw and "router" in raw  # the guard let it through, the router decided
+    guard = raw["guard"] if passed else raw
+    answer = {"passed": passed, "text": guard.get("text"), "ms": round(ms, 2)}
+    return answer if passed else answer | {"reason": decision.reason, "confidence": float(decision.confidence)}
+
+
+def make_backend(backend: str, args: argparse.Namespace, box: dict[str, Any]) -> Any:
+    """The LLM backend, starting the local server on first use (kept in ``box["server"]``)."""
+    from gqr.guards import load_backend
+
+    if args.base_url is None and "server" not in box:
+        if args.gguf is not None:
+            server: Any = GGUFServer(args.gguf, threads=args.threads).start()
+        else:
+            sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+            from llm_server import LLMServer
+
+            server = LLMServer(parallel=1, ctx_per_slot=4096).start()
+        box["server"] = server
+        print(f"LLM server up in {getattr(server, 'load_s', 0.0):.1f} s at {server.base_url}", file=sys.stderr)
+    base_url = args.base_url or box["server"].base_url
+    opts: dict[str, Any] = {"base_url": base_url, "model": model_key(args), "api_key_env": args.api_key_env}
+    opts |= {"timeout": args.timeout, "retries": 1, "max_tokens": args.max_tokens, "max_concurrency": 1}
+    if backend != "prompt-router":
+        opts["router"] = box["router"]  # only routes queries the rail passed; recomputed at every run anyway
+    return load_backend(backend, **opts)
+
+
+def llm_decisions(
+    backend: str, answers: list[dict[str, Any]], gqr_rows: list[tuple[Decision, float]]
+) -> list[tuple[Decision, float]]:
+    """Decisions and milliseconds from cached answers; a query a guard passed takes gqr's decision."""
+    out = []
+    for answer, (by_gqr, _) in zip(answers, gqr_rows, strict=True):
+        if "error" in answer:
+            out.append((Decision(route=None, confidence=0.0, reason="error", raw=answer), float("nan")))
+        elif backend == "prompt-router":
+            conf = 0.0 if answer["reason"] == "low_confidence" else 1.0
+            out.append((Decision(route=answer["route"], confidence=conf, reason=answer["reason"]), answer["ms"]))
+        elif answer.get("passed", not answer.get("blocked", True)):
+            out.append((by_gqr, answer["ms"]))  # the guard passed it: gqr's model routes (its ms are in "ms")
+        else:
+            reason, conf = answer.get("reason", "unsafe"), answer.get("confidence", 1.0)
+            out.append((Decision(route=None, confidence=conf, reason=reason), answer["ms"]))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------------- scoring
+def evaluate(rows: list[tuple[Decision, float]], id_items: list[Any], ood_items: list[Any]) -> dict[str, Any]:
+    """GQR-Bench scores (with reason accuracy), latency percentiles and reason counts of one backend's rows."""
     n_id = len(id_items)
     ood_pred: dict[str, list[str]] = {}
-    for ex, d in zip(ood_items, decisions[n_id:], strict=True):
+    ood_reasons: dict[str, list[str | None]] = {}
+    expected: dict[str, str] = {}
+    for ex, (d, _) in zip(ood_items, rows[n_id:], strict=True):
         ood_pred.setdefault(ex.dataset, []).append(d.label)
-    s = score([ex.label for ex in id_items], [d.label for d in decisions[:n_id]], ood_pred)
+        ood_reasons.setdefault(ex.dataset, []).append(d.reason)
+        if ex.reason is not None:
+            expected[ex.dataset] = ex.reason
+    id_pred = [d.label for d, _ in rows[:n_id]]
+    s = score([ex.label for ex in id_items], id_pred, ood_pred, ood_reasons=ood_reasons, expected_reasons=expected)
+    ms = [m for _, m in rows if m == m]  # failed calls (nan) have no latency
     reasons: dict[str, int] = {}
-    for d in decisions:
+    for d, _ in rows:
         reasons[str(d.reason)] = reasons.get(str(d.reason), 0) + 1
-    return {**s.to_dict(), "reasons": reasons}
+    out = {**s.to_dict(), "reasons": reasons, "n": len(rows), "errors": reasons.get("error", 0)}
+    out |= {"p50_ms": float(np.percentile(ms, 50)), "p90_ms": float(np.percentile(ms, 90))}
+    return out | {"mean_ms": statistics.fmean(ms)}
 
 
-def summary(ms: list[float]) -> dict[str, float]:
-    return {
-        "p50_ms": statistics.median(ms),
-        "mean_ms": statistics.fmean(ms),
-        "p90_ms": float(np.percentile(ms, 90)),
-    }
+def cascade(
+    fast: list[tuple[Decision, float]], llm: list[tuple[Decision, float]], threshold: float
+) -> tuple[list[tuple[Decision, float]], float]:
+    """gqr's decision when its confidence is at least ``threshold``, else the LLM's (latency: both); LLM share."""
+    rows, sent = [], 0
+    for (f, f_ms), (g, g_ms) in zip(fast, llm, strict=True):
+        if f.confidence >= threshold:
+            rows.append((f, f_ms))
+        else:
+            rows.append((g, f_ms + g_ms))
+            sent += 1
+    return rows, sent / len(fast)
 
 
-def key(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()[:16]
+def sweep(
+    fast: list[tuple[Decision, float]], llm: list[tuple[Decision, float]], id_items: list[Any], ood_items: list[Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The cascade at :data:`THRESHOLDS` (table) and at every distinct gqr confidence (curve)."""
+
+    def at(t: float) -> dict[str, Any]:
+        rows, share = cascade(fast, llm, t)
+        e = evaluate(rows, id_items, ood_items)
+        keep = ("gqr_score", "id_acc", "ood_acc", "reason_acc", "p50_ms", "p90_ms", "mean_ms")
+        return {"threshold": t, "llm_share": share, **{k: e[k] for k in keep}}
+
+    conf = sorted({round(float(d.confidence), 6) for d, _ in fast})
+    if len(conf) > 150:
+        conf = sorted({conf[int(i)] for i in np.linspace(0, len(conf) - 1, 150)})
+    return [at(t) for t in THRESHOLDS], [at(t) for t in [*conf, 1.01]]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-set", type=int, default=100)
-    parser.add_argument("--backends", nargs="+", default=["prompt-router", "llama-guard", "nemo", "cascade"])
-    parser.add_argument("--base-url", help="an OpenAI-compatible server; default: start the local SmolLM2 server")
-    parser.add_argument("--model", default=None)
-    parser.add_argument("--api-key-env", default=None)
-    parser.add_argument("--router", default=None, help="router model for guards and cascade (default: gqr.load())")
-    parser.add_argument("--threshold", type=float, default=0.9)
-    parser.add_argument("--max-tokens", type=int, default=8)
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/_out/llm.json"))
-    args = parser.parse_args()
-
-    # Results accumulate in --out across runs (one run per backend set fits the shared machine better).
-    results: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {"backends": {}}
-    id_items, ood_items = sample(args.per_set)
-    texts = [ex.text for ex in id_items] + [ex.text for ex in ood_items]
-    server = None
-    if args.base_url is None:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-        from llm_server import LLMServer
-
-        server = LLMServer(parallel=2, ctx_per_slot=4096).start()
-        args.base_url, args.model = server.base_url, server.model
-    opts = {"base_url": args.base_url, "model": args.model, "api_key_env": args.api_key_env}
-    opts |= {"timeout": 30.0, "retries": 1, "max_tokens": args.max_tokens}
-    router = gqr.load(args.router) if set(args.backends) - {"prompt-router"} else None
-    try:
-        if router is not None:
-            run_one(results, f"fast router ({router.name})", router, texts, id_items, ood_items, args)
-        for name in args.backends:
-            if name == "cascade":
-                llm = load_backend("prompt-router", **opts)
-                backend: gqr.Classifier = Cascade(llm, fast=router, threshold=args.threshold)
-            elif name == "prompt-router":
-                backend = load_backend(name, **opts)
-            else:
-                backend = load_backend(name, **opts, router=router)
-            run_one(results, name, backend, texts, id_items, ood_items, args)
-            if hasattr(backend, "close"):
-                backend.close()
-    finally:
-        if server is not None:
-            server.stop()
-    fast = next((k for k in results["backends"] if k.startswith("fast router")), None)
-    if fast and "prompt-router" in results["backends"]:
-        results["cascade_sweep"] = sweep(results["backends"][fast], results["backends"]["prompt-router"])
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1))
-    print(markdown(results))
+# ------------------------------------------------------------------------------------------------------- reports
+def pct(x: float | None, digits: int = 1) -> str:
+    return "-" if x is None else f"{100 * x:.{digits}f}"
 
 
-def run_one(
-    results: dict[str, Any], name: str, backend: gqr.Classifier, texts: list[str], id_items, ood_items, args
-) -> None:
-    load_before = os.getloadavg()
-    start = time.perf_counter()
-    decisions, ms = run(backend, texts)
-    row = {
-        **evaluate(decisions, id_items, ood_items),
-        **summary(ms),
-        "per_set": args.per_set,
-        "model": args.model,
-        "base_url": args.base_url,
-        "wall_s": time.perf_counter() - start,
-        "load_before": load_before,
-        "load_after": os.getloadavg(),
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-    }
-    if isinstance(backend, Cascade):
-        row["llm_fraction"] = backend.llm_fraction
-        row["threshold"] = backend.threshold
-    ids = {key(ex.text): ex for ex in [*id_items, *ood_items]}
-    row["decisions"] = {
-        key(t): [d.label, d.reason, round(float(d.confidence), 4), ids[key(t)].label, ids[key(t)].dataset]
-        for t, d in zip(texts, decisions, strict=True)
-    }
-    results["backends"][name] = row
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1))  # after every backend, so a long run keeps what it did
-    print(f"{name}: GQR {row['gqr_score']:.4f}, p50 {row['p50_ms']:.1f} ms", file=sys.stderr, flush=True)
-
-
-def sweep(fast: dict[str, Any], llm: dict[str, Any]) -> list[dict]:
-    """Cascade results per threshold, from the stored per-query decisions of the fast router and the prompt router
-    (on the queries both saw)."""
-    common = [k for k in fast["decisions"] if k in llm["decisions"]]
-    rows = []
-    for t in (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 1.01):
-        picked = [fast["decisions"][k] if fast["decisions"][k][2] >= t else llm["decisions"][k] for k in common]
-        id_true = [p[3] for p in picked if p[3] != "ood"]
-        id_pred = [p[0] for p in picked if p[3] != "ood"]
-        ood_pred: dict[str, list[str]] = {}
-        for p in picked:
-            if p[3] == "ood":
-                ood_pred.setdefault(p[4], []).append(p[0])
-        s = score(id_true, id_pred, ood_pred)
-        frac = sum(fast["decisions"][k][2] < t for k in common) / len(common)
-        rows.append(
-            {"threshold": t, "n": len(common), "llm_fraction": frac, "gqr_score": s.gqr_score, "id_acc": s.id_acc}
-        )
-        rows[-1]["ood_acc"] = s.ood_acc
-    return rows
+def ms(x: float) -> str:
+    """Milliseconds with the digits that matter: 0.042, 3.1, 3,120."""
+    return f"{x:.3f}" if x < 1 else f"{x:.1f}" if x < 100 else f"{x:,.0f}"
 
 
 def markdown(results: dict[str, Any]) -> str:
-    backends = results["backends"]
-    sets = list(next(iter(backends.values()))["ood_acc_per_set"])
-    head = ["backend", "n", "ID acc", *sets, "OOD acc", "GQR", "p50 ms/query", "mean ms/query"]
+    rows = results["rows"]
+    sets = list(next(iter(rows.values()))["ood_acc_per_set"])
+    head = ["backend", "n", "GQR", "ID", *sets, "OOD", "reason acc", "p50 ms", "p90 ms", "RSS MB"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for name, r in backends.items():
-        n = str(len(r["decisions"]))
-        cells = [name, n, f"{100 * r['id_acc']:.1f}", *(f"{100 * r['ood_acc_per_set'][s]:.0f}" for s in sets)]
-        cells += [
-            f"{100 * r['ood_acc']:.1f}",
-            f"{100 * r['gqr_score']:.2f}",
-            f"{r['p50_ms']:.1f}",
-            f"{r['mean_ms']:.1f}",
-        ]
+    for name, r in rows.items():
+        cells = [name, str(r["n"]), pct(r["gqr_score"], 2), pct(r["id_acc"])]
+        cells += [pct(r["ood_acc_per_set"][s], 0) for s in sets]
+        cells += [pct(r["ood_acc"]), pct(r["reason_acc"]), ms(r["p50_ms"]), ms(r["p90_ms"])]
+        cells.append(f"{r['rss_mb']:.0f}" if r.get("rss_mb") else "-")
         lines.append("| " + " | ".join(cells) + " |")
     for name, gqr_score, latency in PAPER_ROWS:
-        lines.append("| " + " | ".join([name, "", *[""] * (len(sets) + 2), f"{gqr_score:.2f}", latency, ""]) + " |")
-    if "cascade_sweep" in results:
-        lines += ["", "| cascade threshold | n | LLM traffic | ID acc | OOD acc | GQR |", "|---|---|---|---|---|---|"]
-        for r in results["cascade_sweep"]:
-            lines.append(
-                f"| {r['threshold']:.2f} | {r['n']} | {100 * r['llm_fraction']:.1f}% | {100 * r['id_acc']:.1f} | "
-                f"{100 * r['ood_acc']:.1f} | {100 * r['gqr_score']:.2f} |"
-            )
+        blank = [""] * (len(sets) + 2)
+        lines.append("| " + " | ".join([name, "", f"{gqr_score:.2f}", *blank, "", latency, "", ""]) + " |")
+    lines += ["", "| cascade threshold | LLM share | GQR | ID | OOD | reason acc | mean ms | p50 ms | p90 ms |"]
+    lines.append("|---|---|---|---|---|---|---|---|---|")
+    for r in results["cascade"]:
+        lines.append(
+            f"| {r['threshold']:g} | {pct(r['llm_share'])} % | {pct(r['gqr_score'], 2)} | {pct(r['id_acc'])} | "
+            f"{pct(r['ood_acc'])} | {pct(r['reason_acc'])} | {ms(r['mean_ms'])} | {ms(r['p50_ms'])} | "
+            f"{ms(r['p90_ms'])} |"
+        )
     return "\n".join(lines)
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    """GQR score against the share of queries sent to the LLM (a small PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    curve = sorted(results["cascade_curve"], key=lambda r: r["llm_share"])
+    x = [100 * r["llm_share"] for r in curve]
+    fig, ax = plt.subplots(figsize=(6.0, 3.6), dpi=100)
+    ax.plot(x, [100 * r["gqr_score"] for r in curve], "-", color="C0", label="cascade: GQR score")
+    ax.plot(x, [100 * r["id_acc"] for r in curve], ":", color="C2", label="cascade: ID accuracy")
+    ax.plot(x, [100 * r["ood_acc"] for r in curve], "--", color="C3", label="cascade: OOD accuracy")
+    gqr_alone = results["rows"][results["gqr_row"]]["gqr_score"]
+    ax.axhline(100 * gqr_alone, color="grey", lw=0.8)
+    ax.annotate(f"gqr alone: GQR {100 * gqr_alone:.2f}", (1, 100 * gqr_alone), fontsize=8, va="bottom")
+    for r in results["cascade"]:
+        if 0.0 < r["llm_share"] < 1.0:
+            ax.plot(100 * r["llm_share"], 100 * r["gqr_score"], "o", color="C0", ms=3)
+            ax.annotate(f"{r['threshold']:g}", (100 * r["llm_share"], 100 * r["gqr_score"]), fontsize=7)
+    ax.set_xlabel("queries sent to the LLM (%)")
+    ax.set_ylabel("%")
+    title = f"Cascade: gqr ({results['gqr_model']}) answers, {results['llm_model']}\nanswers when gqr's confidence"
+    ax.set_title(f"{title} is below the threshold (dots: thresholds)", fontsize=9)
+    ax.legend(fontsize=7, loc="lower right")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------------------------------------------------- main
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-set", type=int, default=100, help="queries per OOD set (7 sets)")
+    parser.add_argument("--id-per-domain", type=int, default=None, help="ID queries per domain (default --per-set)")
+    parser.add_argument("--nemo-per-set", type=int, default=None, help="nemo on a prefix subset (default: all)")
+    parser.add_argument("--backends", nargs="+", default=["prompt-router", "nemo"], choices=LLM_BACKENDS)
+    parser.add_argument("--gguf", type=Path, help="serve this GGUF locally (see benchmarks/get_local_llm.py)")
+    parser.add_argument("--threads", type=int, default=2, help="llama.cpp threads of the local server")
+    parser.add_argument("--base-url", help="a running OpenAI-compatible server instead of a local one")
+    parser.add_argument("--model", default=None, help="the model name on --base-url")
+    parser.add_argument("--api-key-env", default=None)
+    parser.add_argument("--router", default=None, help="gqr model (default: gqr.load(), the shipped default)")
+    parser.add_argument("--max-tokens", type=int, default=8)
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per LLM call (niced, shared CPU)")
+    parser.add_argument("--cache-only", action="store_true", help="fail instead of asking the LLM")
+    parser.add_argument("--answers", type=Path, default=OUT / "llm_answers.json", help="the LLM answer cache")
+    parser.add_argument("--out", type=Path, default=OUT / "llm.json")
+    parser.add_argument("--plot", type=Path, default=Path("benchmarks/llm_cascade.png"))
+    parser.add_argument("--serve", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--ctx", type=int, default=4096, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve(args.serve, args.port, args.threads, args.ctx)
+        return
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # `kill PID` stops the LLM server too (finally below)
+    id_items, ood_items = sample(args.per_set, args.id_per_domain)
+    texts = [ex.text for ex in id_items] + [ex.text for ex in ood_items]
+    router = gqr.load(args.router)
+    for text in texts[:20]:  # warm-up
+        router.classify(text)
+    gqr_rows = timed(router.classify, texts, router.name)
+    cache = AnswerCache(args.answers)
+    box: dict[str, Any] = {"router": router}
+    gqr_name = f"gqr {router.name} (default model)" if args.router is None else f"gqr {router.name}"
+    results: dict[str, Any] = {"rows": {}, "gqr_row": gqr_name, "gqr_model": router.name, "llm_model": model_key(args)}
+    results |= {"per_set": args.per_set, "id_per_domain": args.id_per_domain or args.per_set, "seed": SEED}
+    results |= {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "argv": sys.argv[1:]}
+    results["rows"][gqr_name] = evaluate(gqr_rows, id_items, ood_items)
+    llm_rows: dict[str, list[tuple[Decision, float]]] = {}
+    try:
+        for backend in args.backends:
+            if backend == "nemo" and args.nemo_per_set is not None:
+                sub_id, sub_ood = sample(
+                    args.nemo_per_set,
+                    args.nemo_per_set if args.id_per_domain is None else min(args.nemo_per_set, args.id_per_domain),
+                )
+                sub = [ex.text for ex in sub_id] + [ex.text for ex in sub_ood]
+                by_text = dict(zip(texts, gqr_rows, strict=True))
+                sub_gqr = [by_text[t] for t in sub]
+                llm_answers(backend, interleaved([*sub_id, *sub_ood]), cache, args, box)
+                answers = llm_answers(backend, sub, cache, args, box)
+                rows = llm_decisions(backend, answers, sub_gqr)
+                name = f"nemo self-check input + gqr ({model_key(args)}), subset"
+                results["rows"][name] = evaluate(rows, sub_id, sub_ood)
+                results["rows"][f"{gqr_name}, same subset"] = evaluate(sub_gqr, sub_id, sub_ood)
+                continue
+            llm_answers(backend, interleaved([*id_items, *ood_items]), cache, args, box)  # asks what is missing
+            answers = llm_answers(backend, texts, cache, args, box)
+            llm_rows[backend] = llm_decisions(backend, answers, gqr_rows)
+    finally:
+        if "server" in box:
+            cache.servers[model_key(args)] = {
+                **(box["server"].memory_mb() if hasattr(box["server"], "memory_mb") else {}),
+                "threads": args.threads,
+                "load_s": round(getattr(box["server"], "load_s", 0.0), 2),
+                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            }
+            cache.save()
+            box["server"].stop()
+    server = cache.servers.get(model_key(args), {})
+    labels = {
+        "prompt-router": "prompt router",
+        "nemo": "nemo self-check input + gqr",
+        "llama-guard": "llama-guard + gqr",
+    }
+    for backend, rows in llm_rows.items():
+        results["rows"][f"{labels[backend]} ({model_key(args)})"] = evaluate(rows, id_items, ood_items) | server
+    if "prompt-router" in llm_rows:
+        results["cascade"], results["cascade_curve"] = sweep(gqr_rows, llm_rows["prompt-router"], id_items, ood_items)
+        plot(results, args.plot)
+    results["server"], results["runs"] = server, cache.runs
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1))
+    print(markdown(results))
 
 
 if __name__ == "__main__":
