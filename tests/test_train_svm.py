@@ -82,7 +82,7 @@ def test_onnx_with_prior_agrees_with_sklearn(monkeypatch: pytest.MonkeyPatch, tm
     texts = [*perturbed(2000), *labelled("guarded").texts, "", "zzzz qqqq"]
     ref = model.predict_proba(texts)
     got = run(session(model.to_onnx()), model.featurizer_, texts)
-    assert got.shape == ref.shape and np.abs(got - ref).max() < 0.02  # the graph's word vectors are int8
+    assert got.shape == ref.shape and np.abs(got - ref).max() < 1e-4  # folded into the float32 table
     assert decision_agreement(got, ref, model.outputs_) >= 0.99
     assert_padding_invariant(model.to_onnx(), model.featurizer_)
     plain = LinearSVM(**PARAMS).fit(labelled("guarded", copies=5))

@@ -137,11 +137,11 @@ def prior_table(featurizer: Featurizer, dims: int, threads: int = 2) -> np.ndarr
     return table
 
 
-def prior_features(table: np.ndarray, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``unit(sum_j weights_j * table[ids_j])`` per row of padded ``ids`` / ``weights`` ``[batch, length]``: the
-    TF-IDF-weighted mean word vector, at unit length (what :func:`prior_graph` computes)."""
+def prior_features(table: np.ndarray, ids: np.ndarray, weights: np.ndarray, *, unit: bool = True) -> np.ndarray:
+    """``sum_j weights_j * table[ids_j]`` per row of padded ``ids`` / ``weights`` ``[batch, length]``: the
+    TF-IDF-weighted sum of the word vectors, at unit length when ``unit`` (what :func:`prior_graph` computes)."""
     summed = np.einsum("bl,bld->bd", weights, table[ids])
-    return summed / np.sqrt((summed * summed).sum(axis=1, keepdims=True) + PRIOR_EPS)
+    return summed / np.sqrt((summed * summed).sum(axis=1, keepdims=True) + PRIOR_EPS) if unit else summed
 
 
 def prior_graph(g: GraphBuilder, table: np.ndarray, weight: np.ndarray) -> str:

@@ -5,9 +5,11 @@ the training data); the final SVM is then fit on all training texts. Exported to
 into the weights: ``scores = sigmoid(sum_j weights_j * table[ids_j] + bias)`` with ``table = coef * a`` and
 ``bias = intercept * a + c`` (one EmbeddingBag of width K, then a sigmoid per output).
 
-With ``prior_dims`` > 0 the SVM also reads the semantic prior (:mod:`gqr.train._prior`): the TF-IDF-weighted mean
-word vector at unit length, times ``prior_scale``, as ``prior_dims`` dense columns beside the TF-IDF ones; in the
-graph, a second EmbeddingBag over the int8 word vectors and a MatMul add its part of the logits.
+With ``prior_dims`` > 0 the SVM also reads the semantic prior (:mod:`gqr.train._prior`): the TF-IDF-weighted sum
+of the word vectors, times ``prior_scale``, as ``prior_dims`` dense columns beside the TF-IDF ones. Being linear in
+the TF-IDF weights, it folds into the exported table (``table += prior_scale * vectors @ prior_coef * a``): a word
+rare in training gets the weight its meaning earns elsewhere, and inference costs what it did without the prior.
+(A unit-length mean, as the WideMLP uses, cost about 9 µs more per query in onnxruntime for the same accuracy class.)
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from gqr._log import logger
 from gqr.train._dataset import LabelledSet
 from gqr.train._featurized import FeaturizedTrainer, csr_features
 from gqr.train._onnx import GraphBuilder
-from gqr.train._prior import prior_features, prior_graph, prior_table
+from gqr.train._prior import prior_features, prior_table
 
 __all__ = ["LinearSVM"]
 
@@ -145,7 +147,7 @@ class LinearSVM(FeaturizedTrainer):
             return X
         sparse = require("scipy.sparse", "train")
         dense = [
-            prior_features(self.prior_, *self.featurizer_.transform(texts[start : start + 256]))
+            prior_features(self.prior_, *self.featurizer_.transform(texts[start : start + 256]), unit=False)
             for start in range(0, len(texts), 256)
         ]
         return sparse.hstack([X, sparse.csr_matrix(np.concatenate(dense) * self.prior_scale)], format="csr")
@@ -156,13 +158,12 @@ class LinearSVM(FeaturizedTrainer):
         coef = np.stack([est.coef_[0] for est in self.estimators_], axis=1)  # [n_features, K]
         intercept = np.array([est.intercept_[0] for est in self.estimators_])
         n = self.featurizer_.n_features
-        table = (coef[:n] * a).astype(np.float32)
+        if self.prior_ is not None:  # the prior columns, folded into the rows of the words that have a vector
+            coef = coef[:n] + self.prior_.astype(np.float64) @ (coef[n:] * self.prior_scale)
+        table = (coef * a).astype(np.float32)
         table[0] = 0.0  # padding id
         g = GraphBuilder(f"svm-{len(self.outputs_)}")
-        logits = g.embedding_bag(table)
-        if self.prior_ is not None:
-            logits = g.op("Add", logits, prior_graph(g, self.prior_, coef[n:] * a * self.prior_scale))
-        logits = g.add(logits, (intercept * a + c).astype(np.float32))
+        logits = g.add(g.embedding_bag(table), (intercept * a + c).astype(np.float32))
         return g.build(g.sigmoid(logits), len(self.outputs_), {"outputs": ",".join(self.outputs_)})
 
 
