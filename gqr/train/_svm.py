@@ -9,7 +9,8 @@ With ``prior_dims`` > 0 the SVM also reads the semantic prior (:mod:`gqr.train._
 of the word vectors, times ``prior_scale``, as ``prior_dims`` dense columns beside the TF-IDF ones. Being linear in
 the TF-IDF weights, it folds into the exported table (``table += prior_scale * vectors @ prior_coef * a``): a word
 rare in training gets the weight its meaning earns elsewhere, and inference costs what it did without the prior.
-(A unit-length mean, as the WideMLP uses, cost about 9 µs more per query in onnxruntime for the same accuracy class.)
+(A unit-length mean, as the WideMLP uses, scored the same on the source-held-out protocol and cost about 9 µs more
+per query in onnxruntime: ``benchmarks/RESULTS.md``, issue-13 section.)
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ class LinearSVM(FeaturizedTrainer):
         return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
 
     def _features(self, texts: Sequence[str]) -> Any:
-        """TF-IDF columns, then (with the prior) the unit mean word vector times ``prior_scale``."""
+        """TF-IDF columns, then (with the prior) the TF-IDF-weighted sum of word vectors times ``prior_scale``."""
         X = csr_features(self.featurizer_, texts)
         if self.prior_ is None:
             return X
