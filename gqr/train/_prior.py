@@ -36,7 +36,6 @@ __all__ = [
     "encode_words",
     "encoder_dir",
     "pca",
-    "prior_features",
     "prior_graph",
     "prior_provenance",
     "prior_table",
@@ -137,15 +136,9 @@ def prior_table(featurizer: Featurizer, dims: int, threads: int = 2) -> np.ndarr
     return table
 
 
-def prior_features(table: np.ndarray, ids: np.ndarray, weights: np.ndarray, *, unit: bool = True) -> np.ndarray:
-    """``sum_j weights_j * table[ids_j]`` per row of padded ``ids`` / ``weights`` ``[batch, length]``: the
-    TF-IDF-weighted sum of the word vectors, at unit length when ``unit`` (the form :func:`prior_graph` computes)."""
-    summed = np.einsum("bl,bld->bd", weights, table[ids])
-    return summed / np.sqrt((summed * summed).sum(axis=1, keepdims=True) + PRIOR_EPS) if unit else summed
-
-
 def prior_graph(g: GraphBuilder, table: np.ndarray, weight: np.ndarray) -> str:
-    """Add ``prior_features(table, ids, weights) @ weight`` to ``g``; return the ``[batch, weight.shape[1]]`` tensor.
+    """Add ``unit(sum_j weights_j * table[ids_j]) @ weight`` to ``g`` (the TF-IDF-weighted sum of the word vectors at
+    unit length, then a projection); return the ``[batch, weight.shape[1]]`` tensor.
 
     Only word features have a vector, so the graph holds a compact int8 table of those rows, reached through an
     id → row map (one more Gather; row 0 of the compact table is zero)."""

@@ -25,7 +25,7 @@ from gqr._log import logger
 from gqr.train._dataset import LabelledSet
 from gqr.train._featurized import FeaturizedTrainer, csr_features
 from gqr.train._onnx import GraphBuilder
-from gqr.train._prior import prior_features, prior_table
+from gqr.train._prior import prior_table
 
 __all__ = ["LinearSVM"]
 
@@ -147,11 +147,7 @@ class LinearSVM(FeaturizedTrainer):
         if self.prior_ is None:
             return X
         sparse = require("scipy.sparse", "train")
-        dense = [
-            prior_features(self.prior_, *self.featurizer_.transform(texts[start : start + 256]), unit=False)
-            for start in range(0, len(texts), 256)
-        ]
-        return sparse.hstack([X, sparse.csr_matrix(np.concatenate(dense) * self.prior_scale)], format="csr")
+        return sparse.hstack([X, sparse.csr_matrix((X @ self.prior_) * self.prior_scale)], format="csr")
 
     def to_onnx(self) -> Any:
         """The contract-C ONNX graph: EmbeddingBag of width K (calibrated SVM weights) + bias → Sigmoid."""
