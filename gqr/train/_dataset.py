@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -119,9 +119,9 @@ def build(
     if outliers:
         examples += _cap(data.load_outliers(split, data_dir), max_per_dataset, np.random.default_rng(seed))
     if title_views:
-        examples += _title_views(examples)
+        examples += _views(examples, "title", lambda ex: () if ex.title is None else (ex.title,))
     if question_views:
-        examples += _question_views(examples)
+        examples += _views(examples, "question", lambda ex: () if ex.label == OOD else question_sentences(ex.text))
     if unsafe_suffixes:
         examples += _suffixed(examples, unsafe_suffixes, np.random.default_rng([seed, 2]))
     index = {o: i for i, o in enumerate(outputs)}
@@ -138,14 +138,17 @@ def build(
     )
 
 
-def _title_views(examples: Sequence[data.Example]) -> list[data.Example]:
+def _views(
+    examples: Sequence[data.Example], kind: str, texts_of: Callable[[data.Example], Sequence[str]]
+) -> list[data.Example]:
+    """Each text of ``texts_of(example)`` not seen yet, as an example of its own from ``<dataset>:<kind>``."""
     seen = {ex.text for ex in examples}
     views = []
     for ex in examples:
-        title = ex.title
-        if title is not None and title not in seen:
-            seen.add(title)
-            views.append(replace(ex, text=title, dataset=f"{ex.dataset}:title", title=None))
+        for text in texts_of(ex):
+            if text not in seen:
+                seen.add(text)
+                views.append(replace(ex, text=text, dataset=f"{ex.dataset}:{kind}", title=None))
     return views
 
 
@@ -170,19 +173,6 @@ def question_sentences(text: str) -> list[str]:
             if len(found) == _QUESTIONS_PER_TEXT:
                 break
     return found
-
-
-def _question_views(examples: Sequence[data.Example]) -> list[data.Example]:
-    seen = {ex.text for ex in examples}
-    views = []
-    for ex in examples:
-        if ex.label == OOD:
-            continue
-        for sentence in question_sentences(ex.text):
-            if sentence not in seen:
-                seen.add(sentence)
-                views.append(replace(ex, text=sentence, dataset=f"{ex.dataset}:question", title=None))
-    return views
 
 
 _SUFFIX_HOST_WORDS = 60  # a host text this short keeps its suffix within every model's token cap
