@@ -116,3 +116,11 @@ def test_onnx_graph_matches_the_numpy_source() -> None:
     assert got.shape == (len(texts), len(model.outputs))
     np.testing.assert_allclose(got, expected, atol=2e-5)
     np.testing.assert_allclose(got[:, : len(ROUTES) + 1].sum(axis=1) + got[:, -2:].max(axis=1), 1.0, atol=1e-5)
+
+
+def test_a_single_route_is_calibrated_against_the_negatives_alone() -> None:
+    model = train_route_model({"cooking": ROUTES["cooking"]})
+    assert model.outputs == ["cooking", "off_topic", "unsafe", "other_language"]
+    assert 0.0 < model.threshold < 1.0
+    scores = model.scores(["How long do I bake a potato?", "Who won the football world cup in 1998?"])
+    assert scores[0, 0] >= model.threshold > scores[1, 0]
