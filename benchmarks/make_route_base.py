@@ -26,6 +26,7 @@ import csv
 import hashlib
 import json
 import random
+import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -64,6 +65,7 @@ NEGATIVES_FROM = (
     ("id", "team_short_questions", 900, "MIT (written by the gqr team, gqr/data/team/)"),
 )
 MAX_NEGATIVE_CHARS = 300
+_WORD = re.compile(r"[^\W\d_]+")  # a feature with a word vector: letters only (as gqr.train._prior)
 FEATURIZER = {"max_features": 100_000, "max_char_features": 20_000, "min_df": 3, "max_tokens": 128}
 
 
@@ -87,10 +89,7 @@ def guard_sample(rows: list[tuple[str, str, str]], rng: random.Random, caps: dic
 
 def word_vectors(featurizer: Featurizer, dims: int) -> tuple[np.ndarray, dict[str, object]]:
     """``[n_features, dims]`` PCA-reduced word vectors (zero rows for non-words) and the PCA as JSON."""
-    import re
-
-    word = re.compile(r"[^\W\d_]+")
-    words = [(i, k) for k, i in featurizer.vocabulary_.items() if word.fullmatch(k)]
+    words = [(i, k) for k, i in featurizer.vocabulary_.items() if _WORD.fullmatch(k)]
     emb = encode_words([k for _, k in words])
     mean = emb.mean(axis=0)
     _, _, axes = np.linalg.svd(emb - mean, full_matrices=False)
