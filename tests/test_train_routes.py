@@ -85,6 +85,8 @@ def test_guard_rejects_toxic_and_foreign_text_of_a_routes_only_model(router: gqr
         assert router.classify(text).reason == "unsafe", text
     for text in ("¿Dónde está la estación de tren más cercana?", "Wie viel kostet ein Flug nach Berlin?"):
         assert router.classify(text).reason == "other_language", text
+    # the guard alone scores this 0.64 unsafe ("how do I make a ..." is a harm-request template); the route wins
+    assert router.classify("how do i make a cheesecake").route == "cooking"
 
 
 def test_a_route_wins_over_shipped_negatives_like_it(router: gqr.Router) -> None:
@@ -115,7 +117,8 @@ def test_onnx_graph_matches_the_numpy_source() -> None:
     got = run(session(model.to_onnx()), model.featurizer, texts)
     assert got.shape == (len(texts), len(model.outputs))
     np.testing.assert_allclose(got, expected, atol=2e-5)
-    np.testing.assert_allclose(got[:, : len(ROUTES) + 1].sum(axis=1) + got[:, -2:].max(axis=1), 1.0, atol=1e-5)
+    routes, off_topic, guard = got[:, : len(ROUTES)], got[:, len(ROUTES)], got[:, -2:].max(axis=1)
+    np.testing.assert_allclose(routes.sum(axis=1) + off_topic / (1.0 - guard), 1.0, atol=1e-4)
 
 
 def test_a_single_route_is_calibrated_against_the_negatives_alone() -> None:

@@ -14,9 +14,11 @@ The model, built on the shipped base (:mod:`gqr.train._route_base`):
   in total. Negatives that look like a route's queries are dropped first (:func:`_far_from_routes`: as close to
   the route's examples as they are to each other), so a user's route wins over the shipped negatives;
 - **guard**: the base's ``unsafe`` / ``other_language`` logistic regressions, unchanged;
-- **scores**: ``[p_route..., p_off_topic] * (1 - g)`` then ``[p_unsafe, p_other_language]``, where ``p`` is the
-  route head's softmax and ``g`` the larger guard sigmoid: the query is acceptable with probability ``1 - g``,
-  and shared among the routes and ``off_topic`` as the head says. All in one ONNX graph (contract C).
+- **scores**: ``[p_route..., p_off_topic * (1 - g)]`` then ``[p_unsafe, p_other_language]``, where ``p`` is the
+  route head's softmax and ``g`` the larger guard sigmoid: a query is rejected as unsafe (or other-language)
+  when the guard is surer of that than the head is of any route, so a query the head clearly routes keeps its
+  route ("how do i make a cheesecake" with a cooking route: the guard alone says 0.64 unsafe), and the guard's
+  reason beats ``off_topic`` once ``g`` passes 0.5. All in one ONNX graph (contract C).
 
 **Threshold** (one for every route; :data:`THRESHOLD_METHOD`): held-out scores from two kinds of folds, then the
 threshold that maximizes the harmonic mean of routing (held-out route examples routed right) and rejection
@@ -104,7 +106,7 @@ class RouteModel:
     def to_onnx(self) -> Any:
         """The contract-C graph: one EmbeddingBag over the TF-IDF features (head and guard columns), the word
         vectors' unit sum through both dense layers and against the examples (max per route, then the ``knn``
-        weights), softmax x (1 - guard) for routes and ``off_topic``, sigmoid for the guard."""
+        weights), the softmax for routes and ``off_topic`` (times 1 - guard), sigmoid for the guard."""
         n = self.featurizer.n_features
         n_base = self.base.guard_sparse.shape[0]
         guard_sparse = np.zeros((n, len(GUARD_OUTPUTS)), dtype=np.float32)
@@ -145,7 +147,9 @@ class RouteModel:
 
         guard = g.sigmoid(cols(logits, k, width))
         worst = g.op("ReduceMax", guard, axes=[1], keepdims=1)
-        keep = g.op("Sub", g.const(np.array([1.0], np.float32), "one"), worst)
+        off_topic = np.zeros(k, dtype=np.float32)
+        off_topic[-1] = 1.0
+        keep = g.op("Sub", g.const(np.array([1.0], np.float32), "one"), g.op("Mul", worst, g.const(off_topic, "off")))
         accepted = g.op("Mul", g.softmax(cols(logits, 0, k)), keep)
         scores = g.op("Concat", accepted, guard, axis=1)
         return g.build(scores, len(self.outputs), {"outputs": ",".join(self.outputs)})
@@ -156,7 +160,8 @@ def _compose(head: np.ndarray, guard_logits: np.ndarray) -> np.ndarray:
     p = np.exp(head)
     p /= p.sum(axis=1, keepdims=True)
     guard = 1.0 / (1.0 + np.exp(-guard_logits))
-    return np.concatenate([p * (1.0 - guard.max(axis=1, keepdims=True)), guard], axis=1).astype(np.float32)
+    p[:, -1] *= 1.0 - guard.max(axis=1)  # off_topic: what the guard leaves of it
+    return np.concatenate([p, guard], axis=1).astype(np.float32)
 
 
 def _extend(base: RouteBase, texts: Sequence[str]) -> tuple[Featurizer, np.ndarray, list[str]]:
