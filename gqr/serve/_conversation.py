@@ -23,14 +23,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 from gqr._decision import Decision
 from gqr._errors import InvalidInputError
 
-__all__ = ["CHECKS", "Turn", "Verdict", "checked_turns", "verdict"]
+__all__ = ["CHECKS", "Check", "Turn", "Verdict", "checked_turns", "verdict"]
 
-CHECKS = ("user", "all", "last_user")
+Check = Literal["user", "all", "last_user"]
+CHECKS: tuple[str, ...] = get_args(Check)
 """The values of ``check``: which messages of a conversation are classified."""
 
 _CLIENT_ROLES = ("system", "developer", "user")
