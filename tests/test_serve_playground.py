@@ -47,7 +47,7 @@ def chromium_path() -> str:
 @pytest.fixture(scope="module")
 def service() -> Iterator[str]:
     ups = {d: FakeUpstream(d) for d in DOMAINS}
-    upstreams = [Upstream(d, up.base_url, f"{d}-model") for d, up in ups.items()]
+    upstreams = {d: Upstream(base_url=up.base_url, model=f"{d}-model") for d, up in ups.items()}
     routes = Routes(KeywordClassifier(), upstreams, limits=Limits(max_body_bytes=4096, max_text_chars=300))
     try:
         with running(create_app(routes)) as url:

@@ -12,12 +12,15 @@ LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 
 def serve(
     config: Path = typer.Option(..., "--config", "-c", help="Routes file (TOML); see examples/routes.toml."),
+    model: str | None = typer.Option(
+        None, "--model", "-m", help="Router model (name or path); replaces the routes file's [router] model."
+    ),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
     log_level: str = typer.Option("info", "--log-level", help=f"Server log level: {', '.join(LOG_LEVELS)}."),
 ) -> None:
     """Serve POST /v1/classify and an OpenAI-compatible POST /v1/chat/completions that forwards each conversation
-    to its domain's upstream (or answers the rejection), plus GET /v1/models, /healthz, /stats, /metrics and a
+    to its route's upstream (or answers the rejection), plus GET /v1/models, /healthz, /stats, /metrics and a
     playground page at /."""
     if log_level.lower() not in LOG_LEVELS:
         raise typer.BadParameter(
@@ -28,7 +31,7 @@ def serve(
     uvicorn = require("uvicorn", "serve")
     from gqr.serve import Routes, create_app
 
-    routes = Routes.from_toml(config)
+    routes = Routes.from_toml(config, model=model)
     app = create_app(routes)
     typer.echo(f"gqr serve: {routes!r} on http://{host}:{port}", err=True)
     # Keep idle client connections longer than clients and load balancers do (often 5 to 60 s), so that the client

@@ -1,4 +1,4 @@
-"""The ASGI application: classification, OpenAI-compatible chat completions routed per domain, health, metrics."""
+"""The ASGI application: classification, OpenAI-compatible chat completions routed per route, health, metrics."""
 
 from __future__ import annotations
 
@@ -155,13 +155,13 @@ def _completion(rejection: Rejection, stream: bool, verdict: Verdict) -> Respons
 
 
 def _model_list(routes: Routes) -> list[dict[str, Any]]:
-    """``GET /v1/models``: each upstream's model once (the domains it serves in ``owned_by``)."""
+    """``GET /v1/models``: each upstream's model once, with the routes it answers (``routes``, and in ``owned_by``)."""
     served: dict[str, list[str]] = {}
-    for domain, upstream in routes.upstreams.items():
-        served.setdefault(upstream.model, []).append(domain)
+    for route, upstream in routes.upstreams.items():
+        served.setdefault(upstream.model, []).append(route)
     return [
-        {"id": model, "object": "model", "created": 0, "owned_by": f"gqr:{'+'.join(domains)}"}
-        for model, domains in served.items()
+        {"id": model, "object": "model", "created": 0, "owned_by": f"gqr:{'+'.join(names)}", "routes": names}
+        for model, names in served.items()
     ]
 
 

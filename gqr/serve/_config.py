@@ -90,7 +90,7 @@ class Upstream(_Table):
     base_url: str
     model: NonEmpty
     api_key_env: NonEmpty | None = None
-    timeout: Annotated[float, Field(gt=0, lt=1e6)] = 30.0
+    timeout: Annotated[float, Field(gt=0.0, lt=1e6)] = 30.0
 
     @field_validator("base_url")
     @classmethod
@@ -147,7 +147,7 @@ class Limits(_Table):
 
 class _Router(_Table):
     model: NonEmpty | None = None
-    thresholds: dict[str, Annotated[float, Field(ge=0, le=1)]] | None = None
+    thresholds: dict[str, Annotated[float, Field(ge=0.0, le=1.0)]] | None = None
     check: Check = "user"
 
 
@@ -240,7 +240,8 @@ def explain(exc: ValidationError, *, toml: bool = True) -> str:
         if kind == "value_error":
             expected = str(ctx.get("error", error["msg"]))
         elif kind in _BOUNDS:
-            expected = "a number " + _BOUNDS[kind].format(**ctx)
+            bound = next(iter(ctx.values()))
+            expected = ("an integer " if isinstance(bound, int) else "a number ") + _BOUNDS[kind].format(**ctx)
         elif kind == "literal_error":
             expected = f"one of {ctx['expected']}"
         elif kind in ("model_type", "dict_type") and not toml:
@@ -293,7 +294,7 @@ def read_config(path: str | os.PathLike[str]) -> Config:
         model=_model(parsed.router.model, path.parent),
         thresholds=parsed.router.thresholds,
         upstreams=upstreams,
-        messages=dict(parsed.rejections),
+        messages={str(reason): message for reason, message in parsed.rejections.items()},
         limits=parsed.limits,
         check=parsed.router.check,
         default_upstream=parsed.default_upstream,

@@ -2,7 +2,7 @@
 
 The rule (the same for every classifier):
 
-- the **last user message decides the route**: its domain, or its rejection (off topic, low confidence, ...);
+- the **last user message decides the route**: its route, or its rejection (off topic, low confidence, ...);
 - any other checked message that is **unsafe**, **in another language**, **too long to check** or could not be
   classified (``error``) **rejects the whole request**, whatever the last user message says; off-topic or
   low-confidence earlier messages (a greeting, a system prompt such as "You are a helpful assistant") do not;

@@ -72,8 +72,9 @@ class Metrics:
 
     @staticmethod
     def _totals(counter: Counter, label: str) -> dict[str, int]:
-        samples = counter.collect()[0].samples
-        return {s.labels[label]: int(s.value) for s in samples if s.name.endswith("_total")}
+        return {
+            s.labels[label]: int(s.value) for m in counter.collect() for s in m.samples if s.name.endswith("_total")
+        }
 
     def counts(self) -> dict[str, Any]:
         """Decisions since start as JSON-ready counts: per route, per rejection reason, in total."""
