@@ -9,6 +9,7 @@ Upstreams are given per route, either in ``[upstreams.<route>]`` or, in a route 
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -219,14 +220,12 @@ def _got(value: Any, toml: bool) -> str:
     if toml:
         text = repr(value)
         return f"{text[:80]}{'...' if len(text) > 80 else ''} ({type(value).__name__})"
-    import json
-
     return json.dumps(value)[:80]
 
 
 def explain(exc: ValidationError, *, toml: bool = True) -> str:
-    """One line per problem: ``[table] key: expected ..., got <value> (<type>)`` (``toml=False``: JSON paths and
-    values, for request bodies)."""
+    """What is wrong, one ``[table] key: expected ..., got <value> (<type>)`` per problem, joined by ``; ``
+    (``toml=False``: JSON paths and values, for request bodies)."""
     lines = []
     for error in exc.errors(include_url=False):
         kind, loc, ctx = error["type"], error["loc"], error.get("ctx", {})
