@@ -17,7 +17,9 @@ with a routes file pointing every domain at it, then drives them with an asyncio
 run: first the app's own CPU cost per request, with no network (the ASGI app called in-process; the baseline and
 this tree in alternating subprocesses, ``--rounds`` times each, medians), then every load phase through gqr against
 a second ``gqr serve`` started from the baseline tree, each phase run on the baseline then on this tree. It also
-times the request validation alone with pydantic (what gqr uses) and msgspec (when installed), for the record.
+times two parts alone against the libraries considered for them: the request validation (pydantic, what gqr uses,
+msgspec if installed, and the hand-written checks pydantic replaced) and the metrics (gqr's own writer, kept, and
+prometheus_client if installed).
 
 Prints a markdown block for the ``serve`` section of ``benchmarks/RESULTS.md``. Errors (non-200 answers or
 failed connections) are counted and must be 0.
@@ -38,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import timeit
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -206,8 +209,9 @@ APP_CASES: dict[str, tuple[str, str, list[bytes], int]] = {
 
 
 def app_cost(config: str, n: int) -> dict[str, float]:
-    """µs per request of the ASGI app of ``gqr serve`` (whichever gqr is on the path), called in-process: request
-    parsing and validation, classification, metrics, the response; no sockets. Median of 5 passes of ``n``."""
+    """CPU µs per request of the ASGI app of ``gqr serve`` (whichever gqr is on the path), called in-process:
+    request parsing and validation, classification, metrics, the response; no sockets. Median of 5 passes of ``n``.
+    CPU time of the process, not wall time: other jobs on the machine inflate the latter."""
     from gqr.serve import Routes, create_app
 
     app = create_app(Routes.from_toml(config))
@@ -240,9 +244,9 @@ def app_cost(config: str, n: int) -> dict[str, float]:
                 await call(method, path, bodies[k % len(bodies)])
             passes = []
             for _ in range(5):
-                start = time.perf_counter()
+                start = time.process_time()
                 statuses = {await call(method, path, bodies[k % len(bodies)]) for k in range(n)}
-                passes.append((time.perf_counter() - start) / n * 1e6)
+                passes.append((time.process_time() - start) / n * 1e6)
                 if statuses != {expected}:
                     raise RuntimeError(f"{name}: expected HTTP {expected}, got {statuses}")
             out[name] = statistics.median(passes)
@@ -252,10 +256,12 @@ def app_cost(config: str, n: int) -> dict[str, float]:
 
 
 def compare_app_cost(baseline: Path, config: Path, rounds: int, n: int) -> dict[str, dict[str, float]]:
-    """:func:`app_cost` of the baseline tree and of this one, in alternating subprocesses; medians over rounds."""
+    """:func:`app_cost` of the baseline tree and of this one, in alternating subprocesses (before, after, after,
+    before, ...: a drift in the machine's load hits both alike); medians over rounds."""
     runs: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
-    for _ in range(rounds):
-        for label, tree in (("before", baseline), ("after", ROOT)):
+    trees = [("before", baseline), ("after", ROOT)]
+    for k in range(rounds):
+        for label, tree in trees[:: 1 if k % 2 == 0 else -1]:
             args = [sys.executable, __file__, "--app-cost", str(config), "--requests", str(n)]
             out = subprocess.run(args, env=tree_env(tree), capture_output=True, text=True, check=True).stdout
             runs[label].append(json.loads(out))
@@ -310,6 +316,56 @@ def validators(n: int = 20_000) -> dict[str, dict[str, float]]:
                 passes.append((time.perf_counter() - start) / n * 1e6)
             times[case] = statistics.median(passes)
         out[name] = times
+    return out
+
+
+def metrics_cost(n: int = 50_000) -> dict[str, dict[str, float]]:
+    """µs per request to count a request and its decision, and µs per ``/metrics`` scrape: gqr's own exposition
+    writer against ``prometheus_client`` (if installed) keeping the same series, in a registry of its own, with the
+    label children made once and kept."""
+    from gqr import Decision
+    from gqr.serve._metrics import BUCKETS, Metrics
+
+    routes, endpoints = ("law", "finance", "healthcare"), ("/v1/classify", "/v1/chat/completions", "/metrics")
+    ours = Metrics(routes)
+    ways: dict[str, tuple[Callable[[Decision], None], Callable[[], object]]] = {}
+
+    def count_ours(decision: Decision) -> None:
+        ours.observe_request("/v1/classify", 200, 0.003)
+        ours.observe_decision(decision)
+
+    ways["gqr (hand-written)"] = (count_ours, ours.render)
+    with contextlib.suppress(ImportError):
+        import prometheus_client as prom
+
+        registry = prom.CollectorRegistry()
+        requests = prom.Counter("gqr_requests", "", ["endpoint", "status"], registry=registry)
+        routed = prom.Counter("gqr_routes", "", ["route"], registry=registry)
+        rejected = prom.Counter("gqr_rejections", "", ["reason"], registry=registry)
+        prom.Counter("gqr_upstream_errors", "", ["route", "kind"], registry=registry)
+        duration = prom.Histogram("gqr_request_duration_seconds", "", ["endpoint"], buckets=BUCKETS, registry=registry)
+        route_child = {r: routed.labels(r) for r in routes}
+        for reason in ("off_topic", "unsafe", "other_language", "low_confidence", "empty", "too_long", "error"):
+            rejected.labels(reason)
+        request_child, duration_child = requests.labels("/v1/classify", "200"), duration.labels("/v1/classify")
+
+        def count_prom(decision: Decision) -> None:
+            request_child.inc()
+            duration_child.observe(0.003)
+            route_child[decision.route].inc()  # type: ignore[index]
+
+        ways["prometheus_client"] = (count_prom, lambda: prom.generate_latest(registry))
+    for endpoint in endpoints:  # the same series in both before the scrapes are timed
+        ours.observe_request(endpoint, 200, 0.003)
+        if "prometheus_client" in ways:
+            requests.labels(endpoint, "200").inc()
+            duration.labels(endpoint).observe(0.003)
+    decision = Decision(route="law", confidence=0.9)
+    out = {}
+    for name, (count, render) in ways.items():
+        per_request = min(timeit.repeat(lambda c=count: c(decision), number=n, repeat=5)) / n * 1e6
+        per_scrape = min(timeit.repeat(render, number=200, repeat=5)) / 200 * 1e6
+        out[name] = {"request": per_request, "scrape": per_scrape}
     return out
 
 
@@ -388,7 +444,7 @@ def main() -> None:
         uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
         if args.baseline:
             costs = compare_app_cost(args.baseline, config, args.rounds, args.requests)
-            checks = validators()
+            checks, counting = validators(), metrics_cost()
         serve = [sys.executable, "-m", "gqr", "serve", "--config", str(config), "--log-level", "warning"]
         stack.enter_context(
             process([sys.executable, __file__, "--upstream-port", str(up_port)], f"{upstream}/chat/completions")
@@ -441,6 +497,13 @@ def main() -> None:
         print("|---|---:|---:|")
         for way, t in checks.items():
             print(f"| {way} | {t['classify']:.2f} | {t['chat']:.2f} |")
+        print()
+        print("Metrics alone, µs (best of 5):")
+        print()
+        print("| way | count a request and its decision | render /metrics |")
+        print("|---|---:|---:|")
+        for way, t in counting.items():
+            print(f"| {way} | {t['request']:.2f} | {t['scrape']:.0f} |")
         print()
     print("| what | clients | requests | req/s | p50 ms | p99 ms | errors | gqr CPU µs/request |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")

@@ -472,7 +472,7 @@ def test_metrics_move(client: httpx.Client, upstreams: dict[str, FakeUpstream]) 
     assert moved('gqr_requests_total{endpoint="/v1/chat/completions",status="200"}') == 3
     assert moved('gqr_requests_total{endpoint="/v1/chat/completions",status="504"}') == 1
     assert moved('gqr_requests_total{endpoint="/v1/classify",status="200"}') == 1
-    assert moved('gqr_upstream_errors_total{kind="timeout",route="healthcare"}') == 1
+    assert moved('gqr_upstream_errors_total{route="healthcare",kind="timeout"}') == 1
     chat_count = 'gqr_request_duration_seconds_count{endpoint="/v1/chat/completions"}'
     assert moved(chat_count) == 4
     buckets = [v for k, v in after.items() if k.startswith('gqr_request_duration_seconds_bucket{endpoint="/v1/chat/')]

@@ -110,7 +110,7 @@ def test_gqr_serve_serves_a_route_file(tmp_path: Path, card: Path, upstreams: di
             ("tech_support-llm", ["tech_support"]),
         ]
         assert client.get("/stats").json()["routes"] == {"billing": 1, "tech_support": 1}
-        assert 'gqr_routes_total{route="tech_support"} 1.0' in client.get("/metrics").text
+        assert 'gqr_routes_total{route="tech_support"} 1\n' in client.get("/metrics").text
 
 
 def test_gqr_serve_names_both_route_lists_on_a_mismatch(tmp_path: Path, card: Path) -> None:

@@ -7,7 +7,7 @@
 (True, 'http://127.0.0.1:8100/v1/chat/completions')
 
 :class:`Routes` and the config types need pydantic; :func:`create_app` (the ASGI app that ``gqr serve`` runs)
-imports starlette, httpx and prometheus_client on first use. All come with the ``serve`` extra.
+imports starlette and httpx on first use. All come with the ``serve`` extra.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ def __getattr__(name: str) -> Any:
     if name == "create_app":
         require("starlette", "serve")
         require("httpx", "serve")
-        require("prometheus_client", "serve")
         from gqr.serve import _app
 
         return _app.create_app
