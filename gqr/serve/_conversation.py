@@ -67,8 +67,11 @@ def _text(content: Any, where: str, role: str) -> str | None:
         return None
     if isinstance(content, list) and all(isinstance(p, dict) for p in content):
         texts = [p.get("text") for p in content if p.get("type") == "text"]
-        if not all(isinstance(t, str) for t in texts):
-            raise InvalidInputError(f"{where}.content: expected each text part to have a string 'text'")
+        bad = [t for t in texts if not isinstance(t, str)]
+        if bad:
+            raise InvalidInputError(
+                f"{where}.content: expected each text part to have a string 'text', got {_json(bad[0])}"
+            )
         return "\n".join(texts)  # type: ignore[arg-type]
     raise InvalidInputError(f"{where}.content: expected a string or a list of parts, got {content!r:.80}")
 
