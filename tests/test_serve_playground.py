@@ -98,6 +98,7 @@ def test_playground_routes_a_query_and_counts_live(service: str, browser: Any) -
     assert page.title() == "gqr playground"
     page.wait_for_function("document.querySelectorAll('#routes .row').length === 3")
     assert page.inner_text("#model") == "keywords"
+    assert page.inner_text("#names") == "law, finance, healthcare"  # the model's routes, from /stats
     assert counts(page, "routes") == dict.fromkeys(DOMAINS, 0)
 
     page.fill("#query", DOMAINS_TEXT["law"])
