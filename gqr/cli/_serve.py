@@ -13,7 +13,7 @@ LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 def serve(
     config: Path = typer.Option(..., "--config", "-c", help="Routes file (TOML); see examples/routes.toml."),
     model: str | None = typer.Option(
-        None, "--model", "-m", help="Router model (name or path); replaces the routes file's [router] model."
+        None, "--model", "-m", help="Router model (name or path); replaces the model the routes file names."
     ),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
