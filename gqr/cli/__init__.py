@@ -8,7 +8,6 @@ code 130; anything else is a bug and shows its traceback.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 from typing import Annotated, Any
@@ -18,6 +17,7 @@ from typer.core import TyperGroup, TyperOption
 
 from gqr._errors import GQRError
 from gqr._version import __version__
+from gqr.cli import _bench, _classify, _data, _score, _serve, _train
 
 logger = logging.getLogger("gqr.cli")
 
@@ -85,19 +85,10 @@ def _no_type_for_flags(self: TyperOption, ctx: Any) -> str | None:
 
 TyperOption.display_type_rich = _no_type_for_flags  # type: ignore[method-assign]
 
-# (command name, module under gqr.cli, function): each command module is imported at start-up, so it must
-# stay light and import heavy libraries inside the function.
-_COMMANDS = [
-    ("bench", "_bench", "bench"),
-    ("classify", "_classify", "classify"),
-    ("data", "_data", "data"),
-    ("models", "_classify", "models"),
-    ("score", "_score", "score"),
-    ("serve", "_serve", "serve"),
-    ("train", "_train", "train"),
-]
-for _name, _module, _func in _COMMANDS:
-    app.command(_name)(getattr(importlib.import_module(f"gqr.cli.{_module}"), _func))
+# Each command module is imported at start-up, so it must stay light and import heavy libraries inside the function.
+_COMMANDS = (_bench.bench, _classify.classify, _data.data, _classify.models, _score.score, _serve.serve, _train.train)
+for _command in _COMMANDS:
+    app.command()(_command)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from gqr.cli._classifier import ApiKeyEnv, BackendOption, BaseUrl, LlmModel
+from gqr.cli._classifier import load_classifier as classifier
 from gqr.cli._data import DataDir
 
 
@@ -106,6 +107,4 @@ def load_classifier(
         from gqr.train._baseline import train_baseline
 
         return train_baseline(data_dir)
-    from gqr.cli._classifier import load_classifier as load
-
-    return load(model, backend, base_url, llm_model, api_key_env)
+    return classifier(model, backend, base_url, llm_model, api_key_env)

@@ -13,14 +13,8 @@ import typer
 
 from gqr._protocol import Classifier
 
-
-class Backend(StrEnum):
-    """The LLM backends of :data:`gqr.guards.BACKENDS`."""
-
-    prompt_router = "prompt-router"
-    llama_guard = "llama-guard"
-    nemo = "nemo"
-    cascade = "cascade"
+# The choices of --backend: gqr.guards.BACKENDS, which takes too long to import for --help.
+Backend = StrEnum("Backend", "prompt-router llama-guard nemo cascade")
 
 
 Model = Annotated[

@@ -17,18 +17,8 @@ import typer
 
 from gqr.cli._classifier import Model
 
-
-class FileFormat(StrEnum):
-    """The file formats of :mod:`gqr.batch`."""
-
-    csv = "csv"
-    jsonl = "jsonl"
-    parquet = "parquet"
-
-
-class Engine(StrEnum):
-    local = "local"
-    dask = "dask"
+FileFormat = StrEnum("FileFormat", "csv jsonl parquet")  # those of gqr.batch
+Engine = StrEnum("Engine", "local dask")
 
 
 def score(
@@ -76,7 +66,7 @@ def score(
     from gqr._errors import InvalidInputError
     from gqr.batch import BATCH_SIZE, MAX_CHARS, expand_inputs
 
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so that the temporary output is removed
+    signal.signal(signal.SIGTERM, lambda signum, _: sys.exit(128 + signum))  # so that the temporary output is removed
     options: dict[str, Any] = {
         "text_column": text_column,
         "input_format": input_format and input_format.value,
@@ -129,10 +119,6 @@ def score(
             return  # --verbose: the library has logged this summary already
     if not quiet:
         typer.echo(str(summary), err=True)
-
-
-def _exit_on_sigterm(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
 
 
 @contextmanager

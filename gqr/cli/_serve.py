@@ -9,13 +9,7 @@ from typing import Annotated
 
 import typer
 
-
-class LogLevel(StrEnum):
-    debug = "debug"
-    info = "info"
-    warning = "warning"
-    error = "error"
-    critical = "critical"
+LogLevel = StrEnum("LogLevel", "debug info warning error critical")
 
 
 def serve(

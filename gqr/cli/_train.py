@@ -11,21 +11,9 @@ import typer
 
 from gqr.cli._data import DataDir
 
-
-class Family(StrEnum):
-    """The model families of :data:`gqr.train.FAMILIES`."""
-
-    widemlp = "widemlp"
-    fasttext = "fasttext"
-    svm = "svm"
-    xgboost = "xgboost"
-
-
-class Variant(StrEnum):
-    """The variants of :data:`gqr.train.VARIANTS`: in-domain only, or in-domain plus outliers."""
-
-    strict = "strict"
-    guarded = "guarded"
+# The choices of --family and --variant: gqr.train.FAMILIES and VARIANTS, which take too long to import for --help.
+Family = StrEnum("Family", "widemlp fasttext svm xgboost")
+Variant = StrEnum("Variant", "strict guarded")
 
 
 def parse_params(items: list[str]) -> dict[str, Any]:
@@ -51,20 +39,13 @@ def train(
         Variant, typer.Option(help="strict (in-domain only) or guarded (+ outliers).")
     ] = Variant.guarded,
     out: Annotated[
-        Path,
-        typer.Option(
-            "--out", "-o", help="Directory for <name>.onnx and <name>.json (default: not the shipped models/)."
-        ),
+        Path, typer.Option("--out", "-o", help="Folder for <name>.onnx and <name>.json (not the shipped models/).")
     ] = Path("gqr-models"),
     name: Annotated[str | None, typer.Option(help="Model name (default: <family>-<variant>).")] = None,
     epochs: Annotated[int | None, typer.Option(min=1, help="Training epochs (families that have them).")] = None,
     param: Annotated[
         list[str] | None,
-        typer.Option(
-            "--param",
-            "-p",
-            help="A constructor parameter of the family as KEY=VALUE (VALUE as JSON, else text); repeat.",
-        ),
+        typer.Option("--param", "-p", help="A family parameter, KEY=VALUE (VALUE as JSON, else text); repeatable."),
     ] = None,
     seed: Annotated[int, typer.Option(min=0, help="Random seed (same seed and data: same model).")] = 0,
     max_per_dataset: Annotated[int, typer.Option(min=1, help="Cap on texts per outlier dataset.")] = 5000,
@@ -72,19 +53,13 @@ def train(
     bench: Annotated[bool, typer.Option(help="Score the model on GQR-Bench into its card.")] = True,
     title_views: Annotated[
         bool,
-        typer.Option(
-            help="Also learn each Reddit post's title alone, as a short query (see benchmarks/RESULTS.md for its cost)."
-        ),
+        typer.Option(help="Also learn each Reddit post's title alone as a short query (cost: benchmarks/RESULTS.md)."),
     ] = False,
     question_views: Annotated[
-        bool,
-        typer.Option(help="Also learn the domain question sentences of long in-domain texts alone, as short queries."),
+        bool, typer.Option(help="Also learn the question sentences of long in-domain texts alone, as short queries.")
     ] = False,
     unsafe_suffixes: Annotated[
-        int,
-        typer.Option(
-            min=0, help="Also learn this many in-domain questions followed by an insult or injection, as unsafe."
-        ),
+        int, typer.Option(min=0, help="Also learn N in-domain questions followed by an insult or injection, as unsafe.")
     ] = 0,
     held_out: Annotated[
         bool,
