@@ -144,12 +144,12 @@ def test_a_bug_still_shows_its_traceback(files: Path, monkeypatch: pytest.Monkey
 
 
 def test_the_choices_are_the_librarys() -> None:
-    from gqr.batch._files import READERS, WRITERS
+    from gqr.batch import EXTENSIONS
     from gqr.guards import BACKENDS
     from gqr.train import FAMILIES, VARIANTS
 
     assert {*Family} == set(FAMILIES) and [*Variant] == list(VARIANTS) and [*Backend] == list(BACKENDS)
-    assert {*FileFormat} == set(READERS) == set(WRITERS)
+    assert {*FileFormat} == set(EXTENSIONS.values())
 
 
 def run(files: Path, *args: str, stdout: int | None = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
