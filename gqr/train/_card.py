@@ -16,11 +16,27 @@ from gqr._policy import REJECT_OUTPUTS
 from gqr._runtime import card_sha256
 from gqr._version import __version__
 
-__all__ = ["FORMAT_VERSION", "make_card", "seal_card", "sha256_of", "update_bench", "write_model"]
+__all__ = [
+    "FAMILIES",
+    "FORMAT_VERSION",
+    "VARIANTS",
+    "make_card",
+    "seal_card",
+    "sha256_of",
+    "update_bench",
+    "write_model",
+]
 
 FORMAT_VERSION = 1
-_FAMILIES = ("widemlp", "fasttext", "svm", "xgboost")
-_VARIANTS = ("strict", "guarded")
+# The model families, each with its trainer class ("module:Class", imported on use: gqr.train._pipeline), and the
+# variants; listed here only. A new family registers with one line.
+FAMILIES: dict[str, str] = {
+    "widemlp": "gqr.train._widemlp:WideMLP",
+    "fasttext": "gqr.train._fasttext:FastText",
+    "svm": "gqr.train._svm:LinearSVM",
+    "xgboost": "gqr.train._xgboost:XGBoost",
+}
+VARIANTS: tuple[str, ...] = ("strict", "guarded")
 
 
 def make_card(
@@ -37,9 +53,10 @@ def make_card(
 ) -> dict[str, Any]:
     """A card dict (without its ``onnx`` entry, which :func:`write_model` fills in), checked against the model
     contract."""
-    if family not in _FAMILIES or variant not in _VARIANTS:
+    if family not in FAMILIES or variant not in VARIANTS:
         raise InvalidInputError(
-            f"family must be one of {_FAMILIES} and variant one of {_VARIANTS}, got {family!r} and {variant!r}"
+            f"family must be one of {list(FAMILIES)} and variant one of {list(VARIANTS)}, "
+            f"got {family!r} and {variant!r}"
         )
     outputs = list(outputs)
     if tuple(outputs[: len(DOMAINS)]) != DOMAINS or any(o not in REJECT_OUTPUTS for o in outputs[len(DOMAINS) :]):
