@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from gqr._decision import DOMAINS
+from gqr._decision import check_route_name
 from gqr._errors import InvalidInputError
-from gqr._policy import REJECT_OUTPUTS
+from gqr._policy import REJECT_OUTPUTS, routes_of
 from gqr._runtime import card_sha256
 from gqr._version import __version__
 
@@ -28,8 +28,8 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
-# The model families, each with its trainer class ("module:Class", imported on use: gqr.train._pipeline), and the
-# variants; listed here only. A new family registers with one line.
+# The model families trained by gqr.train.train, each with its trainer class ("module:Class", imported on use:
+# gqr.train._pipeline), and the variants; listed here only. A new family registers with one line.
 FAMILIES: dict[str, str] = {
     "widemlp": "gqr.train._widemlp:WideMLP",
     "fasttext": "gqr.train._fasttext:FastText",
@@ -37,6 +37,7 @@ FAMILIES: dict[str, str] = {
     "xgboost": "gqr.train._xgboost:XGBoost",
 }
 VARIANTS: tuple[str, ...] = ("strict", "guarded")
+_CARD_FAMILIES = (*FAMILIES, "routes")  # and a model of the user's own routes (not trained by train())
 
 
 def make_card(
@@ -53,19 +54,27 @@ def make_card(
 ) -> dict[str, Any]:
     """A card dict (without its ``onnx`` entry, which :func:`write_model` fills in), checked against the model
     contract."""
-    if family not in FAMILIES or variant not in VARIANTS:
+    if family not in _CARD_FAMILIES or variant not in VARIANTS:
         raise InvalidInputError(
-            f"family must be one of {list(FAMILIES)} and variant one of {list(VARIANTS)}, "
+            f"family must be one of {list(_CARD_FAMILIES)} and variant one of {list(VARIANTS)}, "
             f"got {family!r} and {variant!r}"
         )
     outputs = list(outputs)
-    if tuple(outputs[: len(DOMAINS)]) != DOMAINS or any(o not in REJECT_OUTPUTS for o in outputs[len(DOMAINS) :]):
-        raise InvalidInputError(f"outputs must be {list(DOMAINS)} then any of {list(REJECT_OUTPUTS)}, got {outputs}")
-    if variant == "strict" and len(outputs) != len(DOMAINS):
-        raise InvalidInputError(f"a strict model outputs only {list(DOMAINS)}, got {outputs}")
-    if sorted(thresholds) != sorted(DOMAINS) or not all(0.0 <= float(t) <= 1.0 for t in thresholds.values()):
+    routes = routes_of(outputs)
+    if (
+        not routes
+        or tuple(outputs[: len(routes)]) != routes
+        or len(set(outputs)) != len(outputs)
+        or not all(check_route_name(r) for r in routes)
+    ):
         raise InvalidInputError(
-            f"thresholds must map each of {list(DOMAINS)} to a number in [0, 1], got {dict(thresholds)}"
+            f"outputs must be one or more route names, then distinct ones of {list(REJECT_OUTPUTS)}, got {outputs}"
+        )
+    if variant == "strict" and len(outputs) != len(routes):
+        raise InvalidInputError(f"a strict model outputs only its routes {list(routes)}, got {outputs}")
+    if sorted(thresholds) != sorted(routes) or not all(0.0 <= float(t) <= 1.0 for t in thresholds.values()):
+        raise InvalidInputError(
+            f"thresholds must map each of {list(routes)} to a number in [0, 1], got {dict(thresholds)}"
         )
     return {
         "format_version": FORMAT_VERSION,
@@ -75,7 +84,7 @@ def make_card(
         "gqr_version": __version__,
         "description": description,
         "outputs": outputs,
-        "thresholds": {d: round(float(thresholds[d]), 6) for d in DOMAINS},
+        "thresholds": {r: round(float(thresholds[r]), 6) for r in routes},
         "featurizer": dict(featurizer),
         "training": dict(training),
         "bench": dict(bench or {}),
