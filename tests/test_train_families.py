@@ -167,6 +167,8 @@ def test_a_bad_parameter_is_refused_before_any_data_is_read(family: str, tmp_pat
         train(family, "guarded", out_dir=tmp_path, params={"max_tokens": 0})
     with pytest.raises(gqr.InvalidInputError, match=r"featurizer: expected settings among .*got unknown \['nope'\]"):
         train(family, "guarded", out_dir=tmp_path, params={"featurizer": {"nope": 1}})
+    with pytest.raises(gqr.InvalidInputError, match=r"featurizer: expected None or a mapping of settings, got 'x'"):
+        train(family, "guarded", out_dir=tmp_path, params={"featurizer": "x"})
     with pytest.raises(gqr.InvalidInputError, match=rf"family '{family}' takes the parameters .*got unknown \['zz'\]"):
         train(family, "guarded", out_dir=tmp_path, params={"zz": 3})
     with pytest.raises(gqr.InvalidInputError, match=r"seed: expected an int >= 0, got -1"):

@@ -93,7 +93,7 @@ class Trainer(ABC):
     @classmethod
     def param_names(cls) -> list[str]:
         """The constructor parameters, in signature order."""
-        return [name for name in inspect.signature(cls).parameters]
+        return list(inspect.signature(cls).parameters)
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> Self:
@@ -134,14 +134,16 @@ class Trainer(ABC):
 
     def _featurizer(self) -> Featurizer:
         """An unfitted Featurizer with the family's settings, updated by ``featurizer`` (checked)."""
-        settings = {**self.featurizer_defaults, **dict(self.featurizer or {})}
-        if "char_ngram_range" in settings and isinstance(settings["char_ngram_range"], list):
-            settings["char_ngram_range"] = tuple(settings["char_ngram_range"])
         accepted = sorted(inspect.signature(Featurizer).parameters)
-        unknown = sorted(set(settings) - set(accepted))
         try:
+            if not isinstance(self.featurizer, Mapping | None):
+                raise InvalidInputError(f"expected None or a mapping of settings, got {self.featurizer!r}")
+            settings = {**self.featurizer_defaults, **(self.featurizer or {})}
+            unknown = sorted(set(settings) - set(accepted))
             if unknown:
                 raise InvalidInputError(f"expected settings among {accepted}, got unknown {unknown}")
+            if isinstance(settings.get("char_ngram_range"), list):  # as JSON gives it
+                settings["char_ngram_range"] = tuple(settings["char_ngram_range"])
             featurizer = Featurizer(**settings)
             featurizer._validate()
         except (TypeError, ValueError) as e:
