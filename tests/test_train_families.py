@@ -176,6 +176,19 @@ def test_a_bad_parameter_is_refused_before_any_data_is_read(family: str, tmp_pat
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("card", sorted((Path(__file__).parents[1] / "models").glob("*.json")), ids=lambda p: p.stem)
+def test_the_params_of_a_shipped_card_make_its_trainer_again(card: Path) -> None:
+    """Shipped cards store the Featurizer settings flat among the params (before ``featurizer`` was nested)."""
+    card_dict = json.loads(card.read_text(encoding="utf-8"))
+    params = card_dict["training"]["params"]
+    trainer = trainer_class(card_dict["family"]).from_params(params)
+    settings = {k: card_dict["featurizer"][k] for k in trainer.get_params()["featurizer"]}
+    assert trainer.get_params()["featurizer"] == settings
+    assert {k: v for k, v in trainer.get_params().items() if k != "featurizer"}.items() <= params.items()
+    again = trainer_class(card_dict["family"]).from_params({**trainer.get_params(), "max_tokens": 7})
+    assert again.get_params()["featurizer"]["max_tokens"] == 7  # a flat setting wins over the nested one
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [

@@ -97,8 +97,9 @@ class Trainer(ABC):
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> Self:
-        """A checked trainer from flat parameters (as ``gqr train -p KEY=VALUE`` gives them): a Featurizer setting
-        that is not a parameter of the family (``max_tokens=64``) goes into ``featurizer``."""
+        """A checked trainer from flat parameters (as ``gqr train -p KEY=VALUE`` and the ``training.params`` of older
+        cards give them): a Featurizer setting that is not a parameter of the family (``max_tokens=64``) goes into
+        ``featurizer``, over the settings given there."""
         names = cls.param_names()
         settings = set(inspect.signature(Featurizer).parameters)
         flat = {k: v for k, v in params.items() if k not in names and k in settings}
@@ -110,7 +111,7 @@ class Trainer(ABC):
             )
         given = {k: v for k, v in params.items() if k not in flat}
         if flat:
-            given["featurizer"] = {**flat, **dict(given.get("featurizer") or {})}
+            given["featurizer"] = {**(given.get("featurizer") or {}), **flat}
         trainer = cls(**given)
         trainer.validate()
         return trainer
