@@ -23,10 +23,9 @@ from gqr import data
 from gqr._decision import DOMAINS, OOD
 from gqr._policy import REJECT_OUTPUTS
 from gqr.data._keywords import looks_in_domain
+from gqr.train._card import VARIANTS
 
-__all__ = ["VARIANTS", "LabelledSet", "build", "outputs_for"]
-
-VARIANTS: tuple[str, ...] = ("strict", "guarded")
+__all__ = ["LabelledSet", "build", "outputs_for"]
 
 
 def outputs_for(variant: str) -> tuple[str, ...]:
