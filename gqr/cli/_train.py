@@ -9,11 +9,12 @@ from typing import Annotated, Any
 
 import typer
 
+from gqr._families import FAMILIES, VARIANTS
 from gqr.cli._data import DataDir
 
-# The choices of --family and --variant: gqr.train.FAMILIES and VARIANTS, which take too long to import for --help.
-Family = StrEnum("Family", "widemlp fasttext svm xgboost")
-Variant = StrEnum("Variant", "strict guarded")
+Family = StrEnum("Family", list(FAMILIES))  # type: ignore[misc]  # choices listed by --help
+Variant = StrEnum("Variant", list(VARIANTS))  # type: ignore[misc]
+GUARDED = Variant("guarded")
 
 
 def parse_params(items: list[str]) -> dict[str, Any]:
@@ -35,9 +36,7 @@ def parse_params(items: list[str]) -> dict[str, Any]:
 
 def train(
     family: Annotated[Family, typer.Option("--family", "-f", help="Model family.")],
-    variant: Annotated[
-        Variant, typer.Option(help="strict (in-domain only) or guarded (+ outliers).")
-    ] = Variant.guarded,
+    variant: Annotated[Variant, typer.Option(help="strict (in-domain only) or guarded (+ outliers).")] = GUARDED,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Folder for <name>.onnx and <name>.json (not the shipped models/).")
     ] = Path("gqr-models"),

@@ -12,6 +12,7 @@ from typing import Any
 
 from gqr._decision import check_route_name
 from gqr._errors import InvalidInputError
+from gqr._families import FAMILIES, VARIANTS
 from gqr._policy import REJECT_OUTPUTS, routes_of
 from gqr._runtime import card_sha256
 from gqr._version import __version__
@@ -28,15 +29,6 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
-# The model families trained by gqr.train.train, each with its trainer class ("module:Class", imported on use:
-# gqr.train._pipeline), and the variants; listed here only. A new family registers with one line.
-FAMILIES: dict[str, str] = {
-    "widemlp": "gqr.train._widemlp:WideMLP",
-    "fasttext": "gqr.train._fasttext:FastText",
-    "svm": "gqr.train._svm:LinearSVM",
-    "xgboost": "gqr.train._xgboost:XGBoost",
-}
-VARIANTS: tuple[str, ...] = ("strict", "guarded")
 _CARD_FAMILIES = (*FAMILIES, "routes")  # and a model of the user's own routes (not trained by train())
 
 
