@@ -135,7 +135,7 @@ def test_example_config_is_valid() -> None:
             "top level: expected one upstream per route, got 'law' in [upstreams] and in [routes] both",
         ),
         ("[upstreams.law]", "[routes.law]\nexample = []\n[upstreams.law]", "[routes.law]: unknown key 'example'"),
-        ('model = "law-llm"', 'model = "law-llm"\n[', "expected TOML, got invalid TOML"),
+        ('model = "law-llm"', 'model = "law-llm"\n[', "not valid TOML"),
     ],
 )
 def test_config_errors_name_file_key_expected_and_got(write, old: str, new: str, message: str) -> None:
@@ -148,7 +148,7 @@ def test_config_errors_name_file_key_expected_and_got(write, old: str, new: str,
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(InvalidInputError, match="expected a routes file, got no such file"):
+    with pytest.raises(InvalidInputError, match="config file not found"):
         read_config(tmp_path / "absent.toml")
 
 

@@ -269,11 +269,11 @@ def read_config(path: str | os.PathLike[str]) -> Config:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InvalidInputError(f"{path}: expected a routes file, got no such file") from None
+        raise InvalidInputError(f"{path}: config file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"{path}: expected a readable UTF-8 routes file, got {exc}") from None
+        raise InvalidInputError(f"{path}: cannot read config file ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidInputError(f"{path}: expected TOML, got invalid TOML ({exc})") from None
+        raise InvalidInputError(f"{path}: not valid TOML ({exc})") from None
     try:
         parsed = _File.model_validate(data)
     except ValidationError as exc:
