@@ -2,33 +2,48 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from gqr._errors import InvalidInputError
 
-__all__ = ["DOMAINS", "LABELS", "OOD", "REASONS", "Decision", "Label", "Reason", "Route"]
+__all__ = ["DOMAINS", "LABELS", "OOD", "REASONS", "Decision", "Reason", "check_route_name"]
 
-Route = Literal["law", "finance", "healthcare"]
-Label = Literal["law", "finance", "healthcare", "ood"]
 Reason = Literal["off_topic", "unsafe", "other_language", "low_confidence", "empty", "too_long", "error"]
 
 DOMAINS: tuple[str, ...] = ("law", "finance", "healthcare")
+"""The routes of the built-in models (GQR-Bench's domains); a model trained on your own routes has its own."""
 OOD = "ood"
 LABELS: tuple[str, ...] = (*DOMAINS, OOD)  # index = GQR integer label: 0 law, 1 finance, 2 healthcare, 3 ood
 REASONS: tuple[str, ...] = ("off_topic", "unsafe", "other_language", "low_confidence", "empty", "too_long", "error")
+_ROUTE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+
+
+def check_route_name(name: object) -> str:
+    """``name`` when it can name a route: 1-64 characters of letters, digits, ``_``, ``.`` and ``-``, starting with
+    a letter or digit, and neither ``"ood"`` nor a rejection reason (which would make decisions ambiguous)."""
+    if not isinstance(name, str) or not _ROUTE_NAME.fullmatch(name):
+        raise InvalidInputError(
+            "a route name must be 1-64 characters of letters, digits, '_', '.' or '-', starting with a letter or "
+            f"digit, got {name!r}"
+        )
+    if name == OOD or name in REASONS:
+        raise InvalidInputError(f"a route cannot be named like a label or a reason {(OOD, *REASONS)}, got {name!r}")
+    return name
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     """What gqr decided for one query.
 
-    ``route`` is the domain the query goes to, or ``None`` when it is rejected; then ``reason`` says why.
+    ``route`` is the route the query goes to (``"law"``, ``"finance"``, ``"healthcare"`` for the built-in models),
+    or ``None`` when it is rejected; then ``reason`` says why.
     ``label`` is the same decision as a GQR label (``"ood"`` when rejected). ``scores`` maps each output of the
     classifier to its score; ``raw`` keeps a backend's raw output (for example an LLM's text).
     """
 
-    route: Route | None
+    route: str | None
     confidence: float
     scores: dict[str, float] = field(default_factory=dict)
     reason: Reason | None = None
@@ -41,17 +56,16 @@ class Decision:
             if self.reason not in REASONS:
                 raise InvalidInputError(f"reason must be one of {REASONS}, got {self.reason!r}")
         else:
-            if self.route not in DOMAINS:
-                raise InvalidInputError(f"route must be one of {DOMAINS} or None, got {self.route!r}")
+            check_route_name(self.route)
             if self.reason is not None:
                 raise InvalidInputError(f"a routed Decision has no reason, got {self.reason!r}")
         if not 0.0 <= self.confidence <= 1.0:
             raise InvalidInputError(f"confidence must be in [0, 1], got {self.confidence!r}")
 
     @property
-    def label(self) -> Label:
-        """The GQR label: the route, or ``"ood"`` when rejected."""
-        return self.route if self.route is not None else OOD  # type: ignore[return-value]
+    def label(self) -> str:
+        """The label: the route, or ``"ood"`` when rejected."""
+        return self.route if self.route is not None else OOD
 
     @property
     def rejected(self) -> bool:

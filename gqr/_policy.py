@@ -1,11 +1,12 @@
 """The input rule and the decision rule, shared by training (threshold tuning), inference and every classifier.
 
 :func:`precheck` rejects the texts no model needs to see (the same rule in the router, the LLM guards and batch
-scoring). Then a model emits one score in [0, 1] per output. The first outputs are domains (``law``, ``finance``,
-``healthcare``); a *guarded* model also has reject outputs (``off_topic``, ``unsafe``, ``other_language``).
-A query is routed to the best domain when that domain's score clears its threshold and no reject output scores
+scoring). Then a model emits one score in [0, 1] per output. The first outputs are its routes (``law``,
+``finance``, ``healthcare`` for the built-in models, the user's own for a custom-route model: :func:`routes_of`);
+a *guarded* model also has reject outputs (``off_topic``, ``unsafe``, ``other_language``).
+A query is routed to the best route when that route's score clears its threshold and no reject output scores
 higher; otherwise it is rejected, with the best reject output as reason, or ``low_confidence`` when the model has
-no reject outputs or none of them beat the domains.
+no reject outputs or none of them beat the routes.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from typing import Literal
 
 import numpy as np
 
-from gqr._decision import DOMAINS, REASONS
+from gqr._decision import REASONS
 from gqr._errors import InvalidInputError
 
-__all__ = ["MAX_CHARS", "REJECT_OUTPUTS", "Verdict", "decide", "one_row_rule", "precheck"]
+__all__ = ["MAX_CHARS", "REJECT_OUTPUTS", "Verdict", "decide", "one_row_rule", "precheck", "routes_of"]
 
 MAX_CHARS = 10_000
 """Longest text (in characters) the router scores; longer texts are rejected with reason ``"too_long"``."""
@@ -26,7 +27,13 @@ MAX_CHARS = 10_000
 REJECT_OUTPUTS: tuple[str, ...] = ("off_topic", "unsafe", "other_language")
 LOW_CONFIDENCE = REASONS.index("low_confidence")
 Verdict = tuple[int, int, float]
-"""``(label, reason, confidence)``: GQR label 0..3, index into :data:`gqr.REASONS` (-1 when routed), confidence."""
+"""``(label, reason, confidence)``: the route's index (``len(routes)``: rejected), index into :data:`gqr.REASONS`
+(-1 when routed), confidence."""
+
+
+def routes_of(outputs: Sequence[str]) -> tuple[str, ...]:
+    """The routes among a model's outputs: every output that is not a reject output, in order."""
+    return tuple(o for o in outputs if o not in REJECT_OUTPUTS)
 
 
 def precheck(text: object, max_chars: int = MAX_CHARS, *, where: str = "text") -> Literal["empty", "too_long"] | None:
@@ -56,19 +63,21 @@ def decide(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Apply the rule to a ``[batch, len(outputs)]`` score matrix.
 
-    Returns ``(label, reason, confidence)``: ``label`` holds GQR integer labels (0 law, 1 finance,
+    Returns ``(label, reason, confidence)``: ``label`` holds the index of the route in :func:`routes_of`
+    ``(outputs)``, ``len(routes)`` when rejected (for the built-in models the GQR labels 0 law, 1 finance,
     2 healthcare, 3 ood), ``reason`` an index into :data:`gqr.REASONS` (-1 when routed), ``confidence`` the
-    score of the winning output (for ``low_confidence``: one minus the best domain score).
+    score of the winning output (for ``low_confidence``: one minus the best route score).
     """
     scores = np.asarray(scores, dtype=np.float32)
     if scores.ndim != 2 or scores.shape[1] != len(outputs):
         raise InvalidInputError(f"expected scores of shape [batch, {len(outputs)}], got {scores.shape}")
-    dom_cols = [outputs.index(d) for d in DOMAINS]
+    routes = routes_of(outputs)
+    dom_cols = [outputs.index(d) for d in routes]
     rej_cols = [i for i, o in enumerate(outputs) if o in REJECT_OUTPUTS]
     dom = scores[:, dom_cols]
     best = dom.argmax(axis=1)
     best_score = dom[np.arange(len(dom)), best]
-    tau = np.array([thresholds[d] for d in DOMAINS], dtype=np.float32)[best]
+    tau = np.array([thresholds[d] for d in routes], dtype=np.float32)[best]
     routed = best_score >= tau
     reason = np.full(len(scores), -1, dtype=np.int64)
     confidence = best_score.copy()
@@ -84,7 +93,7 @@ def decide(
     low = ~routed & (reason < 0)
     reason[low] = LOW_CONFIDENCE
     confidence = np.where(low, 1.0 - best_score, confidence)
-    label = np.where(routed, best, len(DOMAINS))
+    label = np.where(routed, best, len(routes))
     return label.astype(np.int64), reason, np.clip(confidence, 0.0, 1.0).astype(np.float32)
 
 
@@ -95,9 +104,10 @@ def one_row_rule(outputs: Sequence[str], thresholds: Mapping[str, float]) -> Cal
     The single-query hot path of the router (about 1 µs instead of about 20 µs of numpy call overhead). Same rule
     and same results as :func:`decide` (ties go to the first output; thresholds compare at float32 precision).
     """
-    n = len(DOMAINS)
-    dom = [outputs.index(d) for d in DOMAINS]
-    tau = [float(np.float32(thresholds[d])) for d in DOMAINS]
+    routes = routes_of(outputs)
+    n = len(routes)
+    dom = [outputs.index(d) for d in routes]
+    tau = [float(np.float32(thresholds[d])) for d in routes]
     rej = [(k, REASONS.index(o)) for k, o in enumerate(outputs) if o in REJECT_OUTPUTS]
 
     def rule(row: Sequence[float]) -> Verdict:

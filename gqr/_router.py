@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from gqr._decision import DOMAINS, LABELS, REASONS, Decision, unchecked_decision
+from gqr._decision import OOD, REASONS, Decision, unchecked_decision
 from gqr._policy import MAX_CHARS, decide, one_row_rule, precheck
 from gqr._registry import available_models, find_card
 from gqr._runtime import Model
@@ -48,15 +48,17 @@ Outcome = tuple[str | None, str, float, str | None]
 
 _T = TypeVar("_T")
 _WORKERS = 2  # threads featurizing + scoring chunks in classify_batch / outcomes
-_ROUTE_OF = (*DOMAINS, None)  # index: GQR label
 _REASON_OF = (*REASONS, None)  # index: reason from decide, -1 (routed) -> None
 
 
 class Router:
-    """Routes queries to ``law``, ``finance`` or ``healthcare``, or rejects them (see the module docstring).
+    """Routes queries to the model's routes (``law``, ``finance`` or ``healthcare`` for the built-in models), or
+    rejects them (see the module docstring).
 
     Build one with :func:`gqr.load`. Thread-safe: one onnxruntime session, run with one thread per call.
-    ``name``, ``card`` (the model card as a dict) and ``size_bytes`` (ONNX file size) describe the model.
+    ``name``, ``card`` (the model card as a dict) and ``size_bytes`` (ONNX file size) describe the model;
+    ``routes`` are its routes and ``labels`` the routes then ``"ood"`` (the values of :attr:`Decision.label`, in
+    the order of :meth:`predict`'s integers).
     """
 
     def __init__(self, name_or_path: str | os.PathLike[str] | None = None) -> None:
@@ -64,6 +66,9 @@ class Router:
         self.name: str = self._model.name
         self.card: dict[str, Any] = self._model.card
         self.size_bytes: int = self._model.size_bytes
+        self.routes: tuple[str, ...] = self._model.routes
+        self.labels: tuple[str, ...] = (*self.routes, OOD)
+        self._route_of: tuple[str | None, ...] = (*self.routes, None)  # index: label from the decision rule
         self._outputs = self._model.outputs
         self._featurizer = self._model.featurizer
         self._thresholds = self._model.thresholds
@@ -132,13 +137,15 @@ class Router:
         return out  # type: ignore[return-value]  # every slot is filled above
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
-        """GQR integer labels (0 law, 1 finance, 2 healthcare, 3 ood) for ``texts``, in order."""
-        return np.array([LABELS.index(o[1]) for o in self.outcomes(texts)], dtype=np.int64)
+        """Integer labels for ``texts``, in order: indices into :attr:`labels` (for the built-in models the GQR
+        labels 0 law, 1 finance, 2 healthcare, 3 ood)."""
+        index = {label: i for i, label in enumerate(self.labels)}
+        return np.array([index[o[1]] for o in self.outcomes(texts)], dtype=np.int64)
 
     def _decision(self, row: list[float]) -> Decision:
         label, reason, confidence = self._rule(row)
         return unchecked_decision(
-            _ROUTE_OF[label], confidence, dict(zip(self._outputs, row, strict=True)), _REASON_OF[reason]
+            self._route_of[label], confidence, dict(zip(self._outputs, row, strict=True)), _REASON_OF[reason]
         )
 
     def _featurize(
@@ -172,7 +179,7 @@ class Router:
     def _decisions(self, scores: np.ndarray) -> list[Decision]:
         labels, reasons, confidence = decide(scores, self._outputs, self._thresholds)
         # map() over whole columns: about a quarter faster than a comprehension building the same objects
-        routes = map(_ROUTE_OF.__getitem__, labels.tolist())
+        routes = map(self._route_of.__getitem__, labels.tolist())
         score_dicts = map(dict, map(zip, repeat(self._outputs), scores.tolist()))
         why = map(_REASON_OF.__getitem__, reasons.tolist())
         return list(map(unchecked_decision, routes, confidence.tolist(), score_dicts, why))
@@ -181,8 +188,8 @@ class Router:
         labels, reasons, confidence = decide(scores, self._outputs, self._thresholds)
         return list(
             zip(
-                [_ROUTE_OF[k] for k in labels.tolist()],
-                [LABELS[k] for k in labels.tolist()],
+                [self._route_of[k] for k in labels.tolist()],
+                [self.labels[k] for k in labels.tolist()],
                 confidence.tolist(),
                 [_REASON_OF[k] for k in reasons.tolist()],
                 strict=True,

@@ -6,8 +6,9 @@ The model contract (cited elsewhere as "contract C") is what every trainer write
   ``weights`` (float32, same shape: the featurizer's TF-IDF weights, 0 for padding), and an output ``scores``
   (float32, ``[batch, n_outputs]``: one score in [0, 1] per card output);
 - the card ``<name>.json`` next to it is one UTF-8 JSON object with ``format_version`` (:data:`FORMAT_VERSION`),
-  ``name``, ``outputs`` (``law``, ``finance``, ``healthcare``, then any of ``off_topic``, ``unsafe``,
-  ``other_language``), ``thresholds`` (each domain to a number in [0, 1]), ``featurizer``
+  ``name``, ``outputs`` (the routes: ``law``, ``finance``, ``healthcare`` for the built-in models, names checked by
+  :func:`gqr._decision.check_route_name` for a custom-route model; then any of ``off_topic``, ``unsafe``,
+  ``other_language``), ``thresholds`` (each route to a number in [0, 1]), ``featurizer``
   (:meth:`gqr._featurize.Featurizer.to_dict`), ``onnx`` (``file``, its ``sha256``, ``bytes``) and
   ``card_sha256`` (:func:`card_sha256`); descriptive fields (``family``, ``variant``, ``description``,
   ``gqr_version``, ``training``, ``bench``) are optional.
@@ -26,9 +27,9 @@ from typing import Any
 
 import numpy as np
 
-from gqr._decision import DOMAINS
-from gqr._errors import ModelIntegrityError
-from gqr._policy import REJECT_OUTPUTS
+from gqr._decision import check_route_name
+from gqr._errors import InvalidInputError, ModelIntegrityError
+from gqr._policy import REJECT_OUTPUTS, routes_of
 
 __all__ = ["CARD_UNSEALED", "FORMAT_VERSION", "Model", "card_sha256", "read_card"]
 
@@ -73,24 +74,13 @@ def read_card(path: Path) -> dict[str, Any]:
     missing = [key for key in ("name", "outputs", "thresholds", "featurizer", "onnx") if key not in card]
     if missing:
         raise ModelIntegrityError(f"model card {str(path)!r} lacks {missing}")
-    outputs = card["outputs"]
-    extra = outputs[len(DOMAINS) :] if isinstance(outputs, list) else None
-    if (
-        not isinstance(outputs, list)
-        or tuple(outputs[: len(DOMAINS)]) != DOMAINS
-        or len(set(outputs)) != len(outputs)
-        or any(o not in REJECT_OUTPUTS for o in extra or ())
-    ):
-        raise ModelIntegrityError(
-            f"model card {str(path)!r}: outputs must be {list(DOMAINS)} followed by distinct ones of "
-            f"{list(REJECT_OUTPUTS)}, got {outputs!r}"
-        )
+    routes = _check_outputs(card["outputs"], path)
     thresholds = card["thresholds"]
     if not isinstance(thresholds, dict) or not all(
-        isinstance(thresholds.get(d), int | float) and 0.0 <= thresholds[d] <= 1.0 for d in DOMAINS
+        isinstance(thresholds.get(r), int | float) and 0.0 <= thresholds[r] <= 1.0 for r in routes
     ):
         raise ModelIntegrityError(
-            f"model card {str(path)!r}: thresholds must give each of {list(DOMAINS)} a number in [0, 1], "
+            f"model card {str(path)!r}: thresholds must give each of {list(routes)} a number in [0, 1], "
             f"got {thresholds!r}"
         )
     onnx = card["onnx"]
@@ -99,10 +89,31 @@ def read_card(path: Path) -> dict[str, Any]:
     return card
 
 
+def _check_outputs(outputs: Any, path: Path) -> tuple[str, ...]:
+    """The routes of a card's ``outputs``: one or more route names, then distinct reject outputs."""
+    routes = routes_of(outputs) if isinstance(outputs, list) else ()
+    try:
+        valid = (
+            bool(routes)
+            and all(isinstance(o, str) for o in outputs)
+            and tuple(outputs[: len(routes)]) == routes
+            and len(set(outputs)) == len(outputs)
+            and all(check_route_name(r) for r in routes)
+        )
+    except InvalidInputError:
+        valid = False
+    if not valid:
+        raise ModelIntegrityError(
+            f"model card {str(path)!r}: outputs must be one or more route names followed by distinct ones of "
+            f"{list(REJECT_OUTPUTS)}, got {outputs!r}"
+        )
+    return routes
+
+
 class Model:
     """A model ready to score: ``scores(ids, weights)`` runs the ONNX graph on featurized input.
 
-    Attributes: ``name``, ``card`` (the card as a dict), ``outputs``, ``thresholds``, ``featurizer``,
+    Attributes: ``name``, ``card`` (the card as a dict), ``outputs``, ``routes``, ``thresholds``, ``featurizer``,
     ``onnx_path``, ``size_bytes`` (size of the ONNX file).
     """
 
@@ -114,7 +125,8 @@ class Model:
         self.card = read_card(card_path)
         self.name: str = self.card["name"]
         self.outputs: list[str] = list(self.card["outputs"])
-        self.thresholds: dict[str, float] = {d: float(self.card["thresholds"][d]) for d in DOMAINS}
+        self.routes: tuple[str, ...] = routes_of(self.outputs)
+        self.thresholds: dict[str, float] = {r: float(self.card["thresholds"][r]) for r in self.routes}
         self.onnx_path = card_path.parent / self.card["onnx"]["file"]
         try:
             blob = self.onnx_path.read_bytes()

@@ -16,6 +16,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from gqr._featurize import Featurizer
+from gqr._policy import routes_of
 from gqr._runtime import card_sha256
 
 TRAIN: dict[str, list[str]] = {
@@ -81,14 +82,45 @@ TRAIN: dict[str, list[str]] = {
     ],
 }
 
+CUSTOM: dict[str, list[str]] = {
+    "billing": [
+        "Why was I charged twice on my invoice this month?",
+        "How do I update the credit card on my account?",
+        "Can I get a refund for last month's payment?",
+        "Where can I download my invoices and receipts?",
+        "My payment failed, how do I pay the bill now?",
+        "Why did my subscription price go up on the invoice?",
+        "How do I change my billing address for invoices?",
+        "I was charged after I cancelled, I want a refund.",
+    ],
+    "tech_support": [
+        "The app crashes every time I open the settings page.",
+        "I can't log in, the password reset email never arrives.",
+        "How do I reinstall the desktop app on Windows?",
+        "The sync stopped working on my phone since the update.",
+        "I get an error 500 when I upload a file.",
+        "My screen stays black after the app starts.",
+        "How do I clear the app cache to fix the crash?",
+        "The login page keeps loading forever and shows an error.",
+    ],
+}
+
 GUARDED = ["law", "finance", "healthcare", "off_topic", "unsafe", "other_language"]
 STRICT = ["law", "finance", "healthcare"]
 
 
-def build_model(directory: Path, name: str, outputs: list[str] = GUARDED, threshold: float = 0.5) -> Path:
-    """Fit, export and write ``<directory>/<name>.onnx`` + ``<name>.json``; return the card path."""
-    texts = [t for o in outputs for t in TRAIN[o]]
-    classes = np.array([k for k, o in enumerate(outputs) for _ in TRAIN[o]])
+def build_model(
+    directory: Path,
+    name: str,
+    outputs: list[str] = GUARDED,
+    threshold: float = 0.5,
+    train: dict[str, list[str]] = TRAIN,
+) -> Path:
+    """Fit, export and write ``<directory>/<name>.onnx`` + ``<name>.json``; return the card path.
+
+    ``train`` gives the example texts of each output (``TRAIN``, or ``{**CUSTOM, **TRAIN}`` for own routes)."""
+    texts = [t for o in outputs for t in train[o]]
+    classes = np.array([k for k, o in enumerate(outputs) for _ in train[o]])
     featurizer = Featurizer(min_df=1).fit(texts)
     ids, weights = featurizer.transform(texts)
     emb = np.zeros((featurizer.n_features, len(outputs)), dtype=np.float32)
@@ -137,7 +169,7 @@ def build_model(directory: Path, name: str, outputs: list[str] = GUARDED, thresh
         "gqr_version": "0.1.0",
         "description": "tiny nearest-centroid test model",
         "outputs": outputs,
-        "thresholds": {"law": threshold, "finance": threshold, "healthcare": threshold},
+        "thresholds": dict.fromkeys(routes_of(outputs), threshold),
         "featurizer": featurizer.to_dict(),
         "onnx": {"file": onnx_path.name, "sha256": hashlib.sha256(blob).hexdigest(), "bytes": len(blob)},
         "training": {"sources": {"law": ["inline"]}, "n_train": len(texts), "params": {}},

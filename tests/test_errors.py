@@ -33,7 +33,7 @@ def _card(**changes: object) -> Callable[[], object]:
 
 
 CASES: list[tuple[str, Callable[[], object], str]] = [
-    ("decision route", lambda: gqr.Decision(route="sports", confidence=0.5), r"route must be one of .* got 'sports'"),  # type: ignore[arg-type]
+    ("decision route", lambda: gqr.Decision(route="off_topic", confidence=0.5), r"like a label .* got 'off_topic'"),
     ("decision reason", lambda: gqr.Decision(route=None, confidence=0.5), r"needs a reason in .* got None"),
     ("decision confidence", lambda: gqr.Decision(route="law", confidence=1.5), r"in \[0, 1\], got 1.5"),
     ("featurizer setting", lambda: Featurizer(max_tokens=0).fit(TEXTS), "max_tokens must be a positive int, got 0"),

@@ -80,7 +80,8 @@ def test_decision_routed_and_rejected() -> None:
     "kwargs",
     [
         {"route": None, "confidence": 0.5},  # rejected without a reason
-        {"route": "sports", "confidence": 0.5},
+        {"route": "unsafe", "confidence": 0.5},  # a reason is no route
+        {"route": "two words", "confidence": 0.5},
         {"route": "law", "confidence": 0.5, "reason": "unsafe"},
         {"route": None, "confidence": 0.5, "reason": "bored"},
         {"route": "law", "confidence": 1.5},

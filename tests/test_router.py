@@ -124,8 +124,9 @@ def _edit_card(models_dir: Path, tmp_path: Path, **changes: object) -> Path:
     ("changes", "message"),
     [
         ({"format_version": 2}, "expected format_version 1, got 2"),
-        ({"outputs": ["finance", "law", "healthcare", "off_topic", "unsafe", "other_language"]}, "outputs must be"),
-        ({"outputs": ["law", "finance", "healthcare", "sports", "unsafe", "other_language"]}, "outputs must be"),
+        ({"outputs": ["law", "off_topic", "finance", "healthcare", "unsafe", "other_language"]}, "outputs must be"),
+        ({"outputs": ["law", "finance", "healthcare", "law", "unsafe", "other_language"]}, "outputs must be"),
+        ({"outputs": ["law", "finance", "healthcare", "sports", "unsafe", "other_language"]}, "thresholds must give"),
         ({"thresholds": {"law": 0.5, "finance": 1.5, "healthcare": 0.5}}, "thresholds must give"),
         ({"outputs": STRICT}, r"expected float32 scores of shape \[batch, 3\]"),
         ({"onnx": {"file": "gone.onnx", "sha256": "0"}}, "which does not exist"),

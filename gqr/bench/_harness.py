@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from gqr._decision import Decision
+from gqr._decision import DOMAINS, Decision
 from gqr._errors import ClassifierOutputError, InvalidInputError
 from gqr._log import logger
 from gqr.bench._metrics import as_label_ids, score
@@ -49,6 +49,12 @@ def evaluate(
     if latency_queries < 0 or batch_size < 1:
         raise InvalidInputError(
             f"expected latency_queries >= 0 and batch_size >= 1, got {latency_queries!r} and {batch_size!r}"
+        )
+    routes = tuple(getattr(classifier, "routes", DOMAINS))
+    if routes != DOMAINS:
+        raise InvalidInputError(
+            f"GQR-Bench scores routers of {list(DOMAINS)}, got a model of the routes {list(routes)}: score it on "
+            "your own labelled data instead (gqr bench --data FILE)"
         )
     predict, single = _adapt(classifier)
     if id_test is None or ood_test is None:

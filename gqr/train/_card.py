@@ -10,16 +10,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from gqr._decision import DOMAINS
+from gqr._decision import check_route_name
 from gqr._errors import InvalidInputError
-from gqr._policy import REJECT_OUTPUTS
+from gqr._policy import REJECT_OUTPUTS, routes_of
 from gqr._runtime import card_sha256
 from gqr._version import __version__
 
 __all__ = ["FORMAT_VERSION", "make_card", "seal_card", "sha256_of", "update_bench", "write_model"]
 
 FORMAT_VERSION = 1
-_FAMILIES = ("widemlp", "fasttext", "svm", "xgboost")
+_FAMILIES = ("widemlp", "fasttext", "svm", "xgboost", "routes")  # routes: a model of the user's own routes
 _VARIANTS = ("strict", "guarded")
 
 
@@ -42,13 +42,21 @@ def make_card(
             f"family must be one of {_FAMILIES} and variant one of {_VARIANTS}, got {family!r} and {variant!r}"
         )
     outputs = list(outputs)
-    if tuple(outputs[: len(DOMAINS)]) != DOMAINS or any(o not in REJECT_OUTPUTS for o in outputs[len(DOMAINS) :]):
-        raise InvalidInputError(f"outputs must be {list(DOMAINS)} then any of {list(REJECT_OUTPUTS)}, got {outputs}")
-    if variant == "strict" and len(outputs) != len(DOMAINS):
-        raise InvalidInputError(f"a strict model outputs only {list(DOMAINS)}, got {outputs}")
-    if sorted(thresholds) != sorted(DOMAINS) or not all(0.0 <= float(t) <= 1.0 for t in thresholds.values()):
+    routes = routes_of(outputs)
+    if (
+        not routes
+        or tuple(outputs[: len(routes)]) != routes
+        or len(set(outputs)) != len(outputs)
+        or not all(check_route_name(r) for r in routes)
+    ):
         raise InvalidInputError(
-            f"thresholds must map each of {list(DOMAINS)} to a number in [0, 1], got {dict(thresholds)}"
+            f"outputs must be one or more route names, then distinct ones of {list(REJECT_OUTPUTS)}, got {outputs}"
+        )
+    if variant == "strict" and len(outputs) != len(routes):
+        raise InvalidInputError(f"a strict model outputs only its routes {list(routes)}, got {outputs}")
+    if sorted(thresholds) != sorted(routes) or not all(0.0 <= float(t) <= 1.0 for t in thresholds.values()):
+        raise InvalidInputError(
+            f"thresholds must map each of {list(routes)} to a number in [0, 1], got {dict(thresholds)}"
         )
     return {
         "format_version": FORMAT_VERSION,
@@ -58,7 +66,7 @@ def make_card(
         "gqr_version": __version__,
         "description": description,
         "outputs": outputs,
-        "thresholds": {d: round(float(thresholds[d]), 6) for d in DOMAINS},
+        "thresholds": {r: round(float(thresholds[r]), 6) for r in routes},
         "featurizer": dict(featurizer),
         "training": dict(training),
         "bench": dict(bench or {}),
