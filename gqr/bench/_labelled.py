@@ -89,23 +89,20 @@ class LabelledReport:
     def table(self) -> str:
         """Plain-text tables for a terminal: the scores, then the confusion table."""
         n = self.n_per_label
-        rows = [(f"{self.model} on {self.source}", f"{sum(n.values())} queries")]
-        rows += [
-            (route, f"{_pct(acc)} %  (n={n[route]}) routed right") for route, acc in self.accuracy_per_route.items()
-        ]
+        rows = [(route, _pct(acc), f"(n={n[route]})") for route, acc in self.accuracy_per_route.items()]
         if self.routing_accuracy is not None:
-            rows.append(("routing", f"{_pct(self.routing_accuracy)} %  (all queries with a route)"))
+            rows.append(("routing", _pct(self.routing_accuracy), "(all queries with a route)"))
         if self.rejection is not None:
-            rows.append(("rejection", f"{_pct(self.rejection)} %  (n={n[OOD]}) of the queries to reject rejected"))
+            rows.append(("rejection", _pct(self.rejection), f"(n={n[OOD]} to reject)"))
         if self.harmonic_mean is not None:
-            rows.append(("harmonic mean", f"{_pct(self.harmonic_mean)} %  (of routing and rejection)"))
+            rows.append(("harmonic mean", _pct(self.harmonic_mean), "(of routing and rejection)"))
         if self.p50_us is not None:
-            rows.append(
-                ("p50 latency", f"{self.p50_us:.1f} µs  (p99 {self.p99_us:.1f} µs, {self.latency_queries} queries)")
-            )
-        width = max(len(k) for k, _ in rows)
-        scores = "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
-        return f"{scores}\n\n{self.confusion_table()}"
+            note = f"(p99 {self.p99_us:.1f} µs; {self.latency_queries} queries, one at a time)"
+            rows.append(("p50 latency", f"{self.p50_us:.1f} µs", note))
+        key, number = (max(len(row[i]) for row in rows) for i in (0, 1))
+        lines = [f"{self.model} on {self.source}: {sum(n.values())} queries, share routed right / rejected"]
+        lines += [f"{k:<{key}}  {v:>{number}}  {note}" for k, v, note in rows]
+        return "\n".join(lines) + f"\n\nconfusion (ood: must be rejected)\n{self.confusion_table()}"
 
     def confusion_table(self) -> str:
         """The confusion table as text: a row per expected route (``ood``: must be rejected), a column per
@@ -178,4 +175,4 @@ def evaluate_labelled(
 
 
 def _pct(value: float) -> str:
-    return f"{100 * value:.2f}"
+    return f"{100 * value:.2f} %"

@@ -1,4 +1,5 @@
-"""``gqr train``: train one model family, export it to ONNX and write its card."""
+"""``gqr train``: train one model family, export it to ONNX and write its card; or, with ``--routes``, a router
+for your own routes."""
 
 from __future__ import annotations
 
@@ -27,7 +28,18 @@ def parse_params(items: list[str]) -> dict[str, Any]:
 
 
 def train(
-    family: str = typer.Option(..., "--family", "-f", help="Model family: widemlp, fasttext, svm or xgboost."),
+    family: str | None = typer.Option(
+        None, "--family", "-f", help="Model family: widemlp, fasttext, svm or xgboost (not with --routes)."
+    ),
+    routes: Path | None = typer.Option(
+        None,
+        "--routes",
+        help="Train a router for your own routes from this route file (.toml, .csv or .jsonl) instead; takes "
+        "--out, --name, --threshold and --seed only.",
+    ),
+    threshold: float | None = typer.Option(
+        None, "--threshold", min=0.0, max=1.0, help="With --routes: replace the threshold calibrated from the examples."
+    ),
     variant: str = typer.Option("guarded", "--variant", help="strict (in-domain only) or guarded (+ outliers)."),
     out: Path = typer.Option(
         Path("gqr-models"),
@@ -35,7 +47,9 @@ def train(
         "-o",
         help="Directory for <name>.onnx and <name>.json (default: not the shipped models/).",
     ),
-    name: str | None = typer.Option(None, "--name", help="Model name (default: <family>-<variant>)."),
+    name: str | None = typer.Option(
+        None, "--name", help="Model name (default: <family>-<variant>; with --routes, the name of --out)."
+    ),
     epochs: int | None = typer.Option(None, "--epochs", help="Training epochs (families that have them)."),
     param: list[str] = typer.Option(
         [],
@@ -69,10 +83,40 @@ def train(
         "its scores in the card under training.held_out (gqr bench shows them).",
     ),
 ) -> None:
-    """Train a model on the train split, tune its thresholds on the eval split, write it to --out."""
+    """Train a model on the train split, tune its thresholds on the eval split, write it to --out.
+
+    With --routes: train a router for your own routes from their examples (gqr.train_routes), write it to --out.
+    """
     from gqr._errors import InvalidInputError
+
+    if routes is not None:
+        given = {
+            "--family": family,
+            "--param": param,
+            "--epochs": epochs,
+            "--data-dir": data_dir,
+            "--title-views": title_views,
+            "--question-views": question_views,
+            "--unsafe-suffixes": unsafe_suffixes,
+            "--held-out": held_out,
+        }
+        if any(given.values()):
+            raise InvalidInputError(
+                f"--routes takes --out, --name, --threshold and --seed, got also {[k for k, v in given.items() if v]}"
+            )
+        _train_routes(routes, out, name, threshold, seed)
+        return
+    if threshold is not None:
+        raise InvalidInputError(
+            "--threshold is for --routes; a --family model's thresholds are tuned on the eval split"
+        )
     from gqr.train import FAMILIES, VARIANTS, train
 
+    if family is None:
+        raise InvalidInputError(
+            f"expected --family (one of {sorted(FAMILIES)}) for the built-in domains or --routes FILE for your own "
+            "routes, got neither"
+        )
     if family not in FAMILIES:
         raise InvalidInputError(f"--family must be one of {sorted(FAMILIES)}, got {family!r}")
     if variant not in VARIANTS:
@@ -120,3 +164,17 @@ def train(
         )
         store_held_out(result.card_path, held)
         typer.echo(held_out_table(held))
+
+
+def _train_routes(routes: Path, out: Path, name: str | None, threshold: float | None, seed: int) -> None:
+    import time
+
+    from gqr._routes import train_routes
+
+    start = time.perf_counter()
+    router = train_routes(routes, out, name=name, threshold=threshold, seed=seed)
+    typer.echo(
+        f"wrote {out / router.card['onnx']['file']} ({router.size_bytes / 1e6:.1f} MB) and {out / router.name}.json "
+        f"in {time.perf_counter() - start:.1f} s\nroutes: {', '.join(router.routes)}; thresholds "
+        f"{router.card['thresholds']}"
+    )
