@@ -114,7 +114,7 @@ def test_bad_classifiers_are_refused(tmp_path: Path) -> None:
 
     with pytest.raises(ClassifierOutputError, match="expected 2 labels"):
         evaluate_labelled(Short(), [("a", "billing"), ("b", None)], latency_queries=0)
-    with pytest.raises(TypeError, match="expected a gqr.Classifier"):
+    with pytest.raises(TypeError, match=r"expected a gqr\.Classifier"):
         evaluate_labelled(lambda texts: ["ood"] * len(texts), [("a", None)])
     with pytest.raises(InvalidInputError, match="expected at least one labelled query"):
         evaluate_labelled(Short(), [])
