@@ -73,6 +73,17 @@ def test_train_routes_returns_the_loaded_router(calls: list[dict[str, Any]], tmp
     assert (call["name"], call["threshold"], call["seed"], call["descriptions"]) == ("my-router", 0.4, 3, {})
 
 
+def test_the_out_directory_loads_as_the_model(calls: list[dict[str, Any]], tmp_path: Path) -> None:
+    gqr.train_routes(CUSTOM, tmp_path / "my-router")
+    assert gqr.load(f"{tmp_path / 'my-router'}/").routes == ("billing", "tech_support")
+    assert gqr.load(tmp_path / "my-router").name == "my-router"
+    with pytest.raises(gqr.ModelNotFoundError, match="found 0"):
+        gqr.load(tmp_path)
+    gqr.train_routes(CUSTOM, tmp_path / "my-router", name="second")
+    with pytest.raises(gqr.ModelNotFoundError, match=r"found 2: my-router\.json, second\.json; name the card"):
+        gqr.load(tmp_path / "my-router")
+
+
 def test_train_routes_from_a_file_passes_descriptions(calls: list[dict[str, Any]], tmp_path: Path) -> None:
     router = gqr.train_routes(route_file(tmp_path), tmp_path / "out", name="support")
     assert router.name == "support"
