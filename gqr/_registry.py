@@ -74,13 +74,13 @@ def find_card(name_or_path: str | os.PathLike[str] | None = None) -> Path:
     text = os.fspath(name_or_path)
     path = Path(text).expanduser()
     if os.sep in text and path.is_dir():
-        cards = sorted(c.name for c in path.glob("*.json") if c.with_suffix(".onnx").is_file())
-        if len(cards) != 1:
+        found = sorted(c.name for c in path.glob("*.json") if c.with_suffix(".onnx").is_file())
+        if len(found) != 1:
             raise ModelNotFoundError(
-                f"expected one model (<name>.json and <name>.onnx) in the directory {text!r}, found {len(cards)}"
-                + (f": {', '.join(cards)}; name the card" if cards else "")
+                f"expected one model (<name>.json and <name>.onnx) in the directory {text!r}, found {len(found)}"
+                + (f": {', '.join(found)}; name the card" if found else "")
             )
-        return path / cards[0]
+        return path / found[0]
     if path.suffix in {".json", ".onnx"} or os.sep in text or path.is_file():
         card = path.with_suffix(".json")
         if not card.is_file():
