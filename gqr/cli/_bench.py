@@ -36,7 +36,7 @@ def bench(
         None,
         "--data",
         help="Score on your own labelled queries instead of GQR-Bench: a CSV (columns text, route) or JSONL file; "
-        "an empty route means the query must be rejected.",
+        "an empty route means the query must be rejected (--limit-per-set, --short and --data-dir do not apply).",
     ),
     backend: str | None = BACKEND,
     base_url: str | None = BASE_URL,
