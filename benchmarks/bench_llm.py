@@ -14,7 +14,8 @@ thresholds, with no extra LLM call, and plotted to ``--plot``.
 
 LLM server: ``--gguf PATH`` serves that file with llama.cpp (xllamacpp) on 127.0.0.1 with ``--threads`` threads
 (RSS of that process is measured); ``--base-url``/``--model`` use a running OpenAI-compatible server; neither
-starts the test suite's SmolLM2-135M server (``tests/llm_server.py``). On a shared machine run it niced::
+starts SmolLM2-135M, the test suite's model (both through ``examples/demo_upstream.py``'s ``LocalLLM``).
+On a shared machine run it niced::
 
     nice -n 19 python benchmarks/bench_llm.py --gguf "$(python benchmarks/get_local_llm.py)" --per-set 100
 """
@@ -26,15 +27,12 @@ import hashlib
 import json
 import os
 import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
@@ -72,93 +70,6 @@ def sample(per_set: int, id_per_domain: int | None = None) -> tuple[list[Any], l
 
 
 # ------------------------------------------------------------------------------------------------ the LLM server
-class GGUFServer:
-    """llama.cpp's OpenAI-compatible server (xllamacpp) for one GGUF file, in a child process on 127.0.0.1."""
-
-    def __init__(self, gguf: Path, *, threads: int = 2, ctx: int = 4096) -> None:
-        self.gguf = gguf
-        self.threads = threads
-        self.ctx = ctx
-        self.model = gguf.stem
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{self.port}/v1"
-        self.load_s = 0.0
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
-
-    def start(self, timeout: float = 600.0) -> GGUFServer:
-        import httpx
-
-        cmd = [sys.executable, __file__, "--serve", str(self.gguf), "--port", str(self.port)]
-        cmd += ["--threads", str(self.threads), "--ctx", str(self.ctx)]
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop(); a pipe nobody reads would stall
-        start = time.perf_counter()
-        self._proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self._log)
-        while time.perf_counter() - start < timeout:
-            if self._proc.poll() is not None:
-                self._log.seek(0)
-                err = self._log.read().decode(errors="replace")[-2000:]
-                raise RuntimeError(f"LLM server exited with code {self._proc.returncode}: {err}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=2.0).status_code == 200:
-                    self.load_s = time.perf_counter() - start
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise TimeoutError(f"LLM server on port {self.port} not healthy after {timeout:.0f} s")
-
-    def memory_mb(self) -> dict[str, float]:
-        """Resident set size now and its peak (``VmRSS``, ``VmHWM`` of the server process), in MB."""
-        if self._proc is None:
-            return {}
-        fields = {}
-        for line in Path(f"/proc/{self._proc.pid}/status").read_text().splitlines():
-            name, _, value = line.partition(":")
-            if name in ("VmRSS", "VmHWM"):
-                fields[name] = int(value.split()[0]) / 1024.0
-        return {"rss_mb": fields.get("VmRSS", 0.0), "peak_rss_mb": fields.get("VmHWM", 0.0)}
-
-    def stop(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-        if self._log is not None:
-            self._log.close()
-        self._proc, self._log = None, None
-
-
-def serve(gguf: str, port: int, threads: int, ctx: int) -> None:
-    """The server process: xllamacpp serves HTTP on its own threads while the ``Server`` object lives."""
-    import xllamacpp
-
-    params = xllamacpp.CommonParams()
-    params.model.path = gguf
-    params.model_alias = {Path(gguf).stem}
-    params.hostnames = ["127.0.0.1"]
-    params.port = port
-    params.n_parallel = 1  # one query at a time, as the latency protocol sends them
-    params.n_ctx = ctx
-    params.cpuparams.n_threads = threads
-    params.cpuparams_batch.n_threads = threads
-    server = xllamacpp.Server(params)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        del server
-
-
-# ------------------------------------------------------------------------------------------------ the answer cache
 class AnswerCache:
     """LLM answers in a JSON file: ``answers[backend][model][prompt_hash][query]``, plus server measurements."""
 
@@ -290,15 +201,13 @@ def make_backend(backend: str, args: argparse.Namespace, box: dict[str, Any]) ->
     from gqr.guards import load_backend
 
     if args.base_url is None and "server" not in box:
-        if args.gguf is not None:
-            server: Any = GGUFServer(args.gguf, threads=args.threads).start()
-        else:
-            sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-            from llm_server import LLMServer
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+        from demo_upstream import LocalLLM
 
-            server = LLMServer(parallel=1, ctx_per_slot=4096).start()
+        # one query at a time, as the latency protocol sends them
+        server = LocalLLM(args.gguf, parallel=1, ctx_per_slot=4096, threads=args.threads).start(timeout=600.0)
         box["server"] = server
-        print(f"LLM server up in {getattr(server, 'load_s', 0.0):.1f} s at {server.base_url}", file=sys.stderr)
+        print(f"LLM server up in {server.load_s:.1f} s at {server.base_url}", file=sys.stderr)
     base_url = args.base_url or box["server"].base_url
     opts: dict[str, Any] = {"base_url": base_url, "model": model_key(args), "api_key_env": args.api_key_env}
     opts |= {"timeout": args.timeout, "retries": 1, "max_tokens": args.max_tokens, "max_concurrency": 1}
@@ -497,13 +406,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--answers", type=Path, default=OUT / "llm_answers.json", help="the LLM answer cache")
     parser.add_argument("--out", type=Path, default=OUT / "llm.json")
     parser.add_argument("--plot", type=Path, default=Path("benchmarks/llm_cascade.png"))
-    parser.add_argument("--serve", help=argparse.SUPPRESS)
-    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--ctx", type=int, default=4096, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve:
-        serve(args.serve, args.port, args.threads, args.ctx)
-        return
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # `kill PID` stops the LLM server too (finally below)
     id_items, ood_items = sample(args.per_set, args.id_per_domain)
