@@ -18,7 +18,6 @@ from gqr._runtime import card_sha256
 from gqr.cli import app
 from gqr.cli._classifier import Backend
 from gqr.cli._score import FileFormat
-from gqr.cli._train import Family, Variant
 
 LAW = "Can my landlord keep my security deposit when I move out?"
 
@@ -146,9 +145,8 @@ def test_a_bug_still_shows_its_traceback(files: Path, monkeypatch: pytest.Monkey
 def test_the_choices_are_the_librarys() -> None:
     from gqr.batch import EXTENSIONS
     from gqr.guards import BACKENDS
-    from gqr.train import FAMILIES, VARIANTS
 
-    assert {*Family} == set(FAMILIES) and [*Variant] == list(VARIANTS) and [*Backend] == list(BACKENDS)
+    assert [*Backend] == list(BACKENDS)  # --help reads families and variants from gqr._families itself
     assert {*FileFormat} == set(EXTENSIONS.values())
 
 

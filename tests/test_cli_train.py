@@ -27,6 +27,7 @@ def test_params_are_json_values_or_text() -> None:
         (["--param", "C"], "KEY=VALUE"),
         (["--param", "=3"], "KEY=VALUE"),
         (["--param", "surely_not=1"], "unknown ['surely_not']"),
+        (["--param", "balance=2"], "svm parameter balance: expected a number in [0, 1], got 2"),
         (["--family", "forest"], "'forest' is not one of 'widemlp', 'fasttext', 'svm', 'xgboost'"),
     ],
 )
@@ -47,7 +48,7 @@ def test_train_writes_a_model_with_the_given_params(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     card = json.loads((tmp_path / "tiny.json").read_text(encoding="utf-8"))
-    assert card["training"]["params"]["max_features"] == 3000
+    assert card["training"]["params"]["featurizer"]["max_features"] == 3000  # a Featurizer setting, given flat
     assert card["training"]["title_views"] is True
     assert "reddit_top_law:title" in card["training"]["sources"]["law"]
     assert card["featurizer"]["max_tokens"] == 32

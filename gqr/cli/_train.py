@@ -10,11 +10,12 @@ from typing import Annotated, Any
 
 import typer
 
+from gqr._families import FAMILIES, VARIANTS
 from gqr.cli._data import DataDir
 
-# The choices of --family and --variant: gqr.train.FAMILIES and VARIANTS, which take too long to import for --help.
-Family = StrEnum("Family", "widemlp fasttext svm xgboost")
-Variant = StrEnum("Variant", "strict guarded")
+Family = StrEnum("Family", list(FAMILIES))  # type: ignore[misc]  # choices listed by --help
+Variant = StrEnum("Variant", list(VARIANTS))  # type: ignore[misc]
+GUARDED = Variant("guarded")
 
 
 def parse_params(items: list[str]) -> dict[str, Any]:
@@ -47,9 +48,7 @@ def train(
         float | None,
         typer.Option(min=0.0, max=1.0, help="With --routes: replace the threshold calibrated from the examples."),
     ] = None,
-    variant: Annotated[
-        Variant, typer.Option(help="strict (in-domain only) or guarded (+ outliers).")
-    ] = Variant.guarded,
+    variant: Annotated[Variant, typer.Option(help="strict (in-domain only) or guarded (+ outliers).")] = GUARDED,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Folder for <name>.onnx and <name>.json (not the shipped models/).")
     ] = Path("gqr-models"),
