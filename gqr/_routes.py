@@ -116,9 +116,14 @@ def train_routes(
     ):
         raise InvalidInputError(f"threshold: expected a number in [0, 1] or None, got {threshold!r}")
     routes = read_routes(source)
-    from gqr._extras import require
+    try:
+        from gqr.train._routes import fit_routes
+    except ModuleNotFoundError as exc:  # a library of the train extra is missing (not a module of gqr's own)
+        if exc.name and exc.name.partition(".")[0] != "gqr":
+            from gqr._extras import require
 
-    fit_routes = require("gqr.train._routes", "train").fit_routes
+            require(exc.name, "train")
+        raise
     out_dir = Path(out)
     _, card = fit_routes(
         {route: spec.examples for route, spec in routes.items()},

@@ -103,10 +103,26 @@ def test_bad_routes_fail_before_training(calls: list[dict[str, Any]], tmp_path: 
     assert not calls and not list(tmp_path.iterdir())
 
 
+def trainer_importing(module: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Make ``gqr.train._routes`` a module whose import imports ``module``."""
+    import gqr.train
+
+    (tmp_path / "_routes.py").write_text(f"import {module}\n", encoding="utf-8")
+    monkeypatch.delitem(sys.modules, "gqr.train._routes", raising=False)
+    monkeypatch.setattr(gqr.train, "__path__", [str(tmp_path), *gqr.train.__path__])
+
+
 def test_missing_train_extra_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setitem(sys.modules, "gqr.train._routes", None)  # the import fails as without gqr[train]
-    with pytest.raises(MissingExtraError, match=r"pip install 'gqr\[train\]'"):
-        gqr.train_routes(CUSTOM, tmp_path)
+    trainer_importing("surely_not_a_module_gqr", monkeypatch, tmp_path)
+    with pytest.raises(MissingExtraError, match=r"'surely_not_a_module_gqr' is needed .* pip install 'gqr\[train\]'"):
+        gqr.train_routes(CUSTOM, tmp_path / "out")
+
+
+def test_a_missing_module_of_gqr_is_not_called_a_missing_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    trainer_importing("gqr.train._surely_not_there", monkeypatch, tmp_path)
+    with pytest.raises(ModuleNotFoundError) as info:
+        gqr.train_routes(CUSTOM, tmp_path / "out")
+    assert not isinstance(info.value, MissingExtraError)
 
 
 def test_cli_train_routes(calls: list[dict[str, Any]], tmp_path: Path) -> None:
