@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 __all__ = ["FORMATS", "MIN_EXAMPLES", "LabelledRow", "RouteSpec", "read_labelled", "read_routes", "train_routes"]
 
 MIN_EXAMPLES = 5
-"""Fewest distinct examples per route: the threshold is calibrated on 5 held-out folds of the examples, and every
-fold needs at least one example of every route."""
+"""Fewest distinct examples per route: the threshold is calibrated by 5-fold cross-validation over the examples
+(``FOLDS`` in :mod:`gqr.train._routes`), and every fold needs at least one example of every route."""
 
 FORMATS: tuple[str, ...] = (".toml", ".csv", ".jsonl")
 """The route file formats, by file extension."""
@@ -322,8 +322,8 @@ def _build(groups: dict[str, list[LabelledRow]], meta: dict[str, dict[str, Any]]
         if len(kept) < MIN_EXAMPLES:
             raise InvalidInputError(
                 f"{origin}: route {name!r} has {len(kept)} distinct example(s); expected at least {MIN_EXAMPLES} "
-                f"(the threshold is calibrated on {MIN_EXAMPLES} held-out folds of the examples, and every fold "
-                "needs an example of every route)"
+                f"(the threshold is calibrated by {MIN_EXAMPLES}-fold cross-validation over the examples, and every "
+                "fold needs an example of every route)"
             )
     if dropped:
         logger.warning(

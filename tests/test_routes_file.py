@@ -112,7 +112,7 @@ def test_too_few_examples_says_the_minimum_and_why(tmp_path: Path) -> None:
             read_routes(source)
         message = str(info.value)
         assert "route 'billing' has 4 distinct example(s); expected at least 5" in message, message
-        assert "held-out folds" in message
+        assert "5-fold cross-validation" in message and "every fold needs an example of every route" in message
 
 
 def test_duplicates_do_not_count_toward_the_minimum() -> None:
