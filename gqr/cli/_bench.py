@@ -1,4 +1,5 @@
-"""``gqr bench``: score a model on GQR-Bench and the short-query dev set; show its card's source-held-out scores."""
+"""``gqr bench``: score a model on GQR-Bench and the short-query dev set; show its card's source-held-out scores.
+With ``--data``: score it on your own labelled queries instead."""
 
 from __future__ import annotations
 
@@ -37,6 +38,13 @@ def bench(
     short: Annotated[
         bool, typer.Option(help="Also score the short-query dev set (gqr/data/short_queries.csv, 700 queries).")
     ] = True,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Score on your own labelled queries instead of GQR-Bench: a CSV (columns text, route) or JSONL file; "
+            "an empty route means the query must be rejected (--limit-per-set, --short and --data-dir do not apply)."
+        ),
+    ] = None,
     backend: BackendOption = None,
     base_url: BaseUrl = None,
     llm_model: LlmModel = None,
@@ -46,10 +54,13 @@ def bench(
 
     Then the short-query dev set (per domain, per rejection reason, per law area) and, when the model's card has
     them (``gqr train --held-out``), its source-held-out scores: read from the card, never retrained.
+
+    With --data: accuracy per route, rejection, their harmonic mean, a confusion table and p50 latency on your file.
     """
     from gqr._errors import InvalidInputError
     from gqr.bench import (
         evaluate,
+        evaluate_labelled,
         evaluate_short,
         held_out_markdown,
         held_out_table,
@@ -60,7 +71,13 @@ def bench(
 
     if json_out and markdown:
         raise InvalidInputError("expected --json or --markdown, got both")
+    if data is not None and markdown:
+        raise InvalidInputError("expected --json or no format option with --data, got --markdown (GQR-Bench rows)")
     classifier = load_classifier(model, data_dir, backend, base_url, llm_model, api_key_env)
+    if data is not None:
+        report = evaluate_labelled(classifier, data, latency_queries=latency_queries)
+        typer.echo(json.dumps(report.to_dict(), indent=2, allow_nan=False) if json_out else report.table())
+        return
     result = evaluate(
         classifier,
         name=classifier.name,

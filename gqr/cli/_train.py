@@ -1,4 +1,5 @@
-"""``gqr train``: train one model family, export it to ONNX and write its card."""
+"""``gqr train``: train one model family, export it to ONNX and write its card; or, with ``--routes``, a router
+for your own routes."""
 
 from __future__ import annotations
 
@@ -35,12 +36,25 @@ def parse_params(items: list[str]) -> dict[str, Any]:
 
 
 def train(
-    family: Annotated[Family, typer.Option("--family", "-f", help="Model family.")],
+    family: Annotated[Family | None, typer.Option("--family", "-f", help="Model family (not with --routes).")] = None,
+    routes: Annotated[
+        Path | None,
+        typer.Option(
+            help="Train a router for your own routes from this route file (.toml, .csv or .jsonl) instead; takes "
+            "--out, --name, --threshold and --seed only."
+        ),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="With --routes: replace the threshold calibrated from the examples."),
+    ] = None,
     variant: Annotated[Variant, typer.Option(help="strict (in-domain only) or guarded (+ outliers).")] = GUARDED,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Folder for <name>.onnx and <name>.json (not the shipped models/).")
     ] = Path("gqr-models"),
-    name: Annotated[str | None, typer.Option(help="Model name (default: <family>-<variant>).")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Model name (default: <family>-<variant>; with --routes, the name of --out).")
+    ] = None,
     epochs: Annotated[int | None, typer.Option(min=1, help="Training epochs (families that have them).")] = None,
     param: Annotated[
         list[str] | None,
@@ -68,7 +82,38 @@ def train(
         ),
     ] = False,
 ) -> None:
-    """Train a model on the train split, tune its thresholds on the eval split, write it to --out."""
+    """Train a model on the train split, tune its thresholds on the eval split, write it to --out.
+
+    With --routes: train a router for your own routes from their examples (gqr.train_routes), write it to --out.
+    """
+    from gqr._errors import InvalidInputError
+
+    if routes is not None:
+        given = {
+            "--family": family,
+            "--param": param,
+            "--epochs": epochs,
+            "--data-dir": data_dir,
+            "--title-views": title_views,
+            "--question-views": question_views,
+            "--unsafe-suffixes": unsafe_suffixes,
+            "--held-out": held_out,
+        }
+        if any(given.values()):
+            raise InvalidInputError(
+                f"--routes takes --out, --name, --threshold and --seed, got also {[k for k, v in given.items() if v]}"
+            )
+        _train_routes(routes, out, name, threshold, seed)
+        return
+    if threshold is not None:
+        raise InvalidInputError(
+            "--threshold is for --routes; a --family model's thresholds are tuned on the eval split"
+        )
+    if family is None:
+        raise InvalidInputError(
+            f"expected --family (one of {', '.join(Family)}) for the built-in domains or --routes FILE for your own "
+            "routes, got neither"
+        )
     from gqr.train import train
 
     params = {**parse_params(param or []), **({} if epochs is None else {"epochs": epochs})}
@@ -100,3 +145,17 @@ def train(
         held = held_out_scores(family.value, variant.value, params, **data)
         store_held_out(result.card_path, held)
         typer.echo(held_out_table(held))
+
+
+def _train_routes(routes: Path, out: Path, name: str | None, threshold: float | None, seed: int) -> None:
+    import time
+
+    from gqr._routes import train_routes
+
+    start = time.perf_counter()
+    router = train_routes(routes, out, name=name, threshold=threshold, seed=seed)
+    typer.echo(
+        f"wrote {out / router.card['onnx']['file']} ({router.size_bytes / 1e6:.1f} MB) and {out / router.name}.json "
+        f"in {time.perf_counter() - start:.1f} s\nroutes: {', '.join(router.routes)}; thresholds "
+        f"{router.card['thresholds']}"
+    )
