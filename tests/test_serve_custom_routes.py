@@ -16,7 +16,9 @@ from _serve_support import FakeUpstream, gqr_serve
 
 import gqr
 from gqr import InvalidInputError
+from gqr._routes import _ROUTE_KEYS
 from gqr.serve import DEFAULT_MESSAGES, Rejection, Routes, Upstream, default_messages, read_config
+from gqr.serve._config import _Route
 
 pytestmark = pytest.mark.serve
 
@@ -62,6 +64,13 @@ def test_route_file_upstreams_are_read(tmp_path: Path, upstreams: dict[str, Fake
     assert config.upstreams["billing"] == Upstream(
         base_url=upstreams["billing"].base_url, model="billing-llm", timeout=5
     )
+
+
+def test_serve_reads_the_route_tables_the_trainer_reads() -> None:
+    assert set(_Route.model_fields) == set(_ROUTE_KEYS)  # examples, description, upstream: one layout for both
+    example = Path(__file__).resolve().parents[1] / "examples" / "support_routes.toml"
+    trained = gqr.read_routes(example)
+    assert read_config(example).upstreams == {r: Upstream(**spec.upstream) for r, spec in trained.items()}  # type: ignore[arg-type]
 
 
 def test_neutral_rejection_texts_for_own_routes() -> None:
