@@ -157,8 +157,8 @@ def _write(path: Path, text: str) -> Path:
 def test_new_readers_come_after_the_old_ones():
     # an older text keeps its dataset when a new source repeats it
     ids, outliers = list(ID_READERS), list(OUTLIER_READERS)
-    assert ids[-5:] == ["covid_q", "indian_legal_qa", "uk_legal_qa", "team_short_questions", "team_persona"]
-    assert ids.index("mmlu_test") == len(ids) - 6
+    assert ids[-4:] == ["covid_q", "indian_legal_qa", "uk_legal_qa", "team_short_questions"]
+    assert ids.index("mmlu_test") == len(ids) - 5
     new = ["convabuse", "davidson_hate_offensive", "edos_sexism", "tweeteval_hate", "stormfront_hate"]
     assert outliers[-9:] == [*new, "team_harm", "team_roleplay", "team_suffix", "team_abuse"]
     assert outliers.index("hh_rlhf_harmless_test_prompts") == len(outliers) - 10
@@ -256,8 +256,13 @@ def test_team_texts_near_a_dev_query_are_dropped_and_counted(tmp_path, monkeypat
         team / "harm_train.csv",
         "text,label,reason\nhow do I hack my ex email,ood,unsafe\ntell me a joke,ood,off_topic\n",
     )
-    for name in ("team_roleplay", "team_suffix", "team_abuse", "team_persona"):
+    for name in ("team_roleplay", "team_suffix", "team_abuse"):
         _write(team / TEAM_FILES[name][0], ",".join(TEAM_FILES[name][1]) + "\n")
+    _write(  # read as part of team_short_questions; the persona copy of a dev query is dropped too
+        team / "persona_questions.csv",
+        "text,label,topic\nI'm a nurse. Is a will typed on my phone valid?,law,persona\n"
+        "As a renter: can my landlord keep my deposit?,law,persona\n",
+    )
     monkeypatch.setattr(_near, "DEV_SET_FILE", dev)
     monkeypatch.setattr(_team, "TEAM_DIR", team)
     monkeypatch.setattr(_pools, "load_ood_test", lambda root: [])
@@ -266,8 +271,12 @@ def test_team_texts_near_a_dev_query_are_dropped_and_counted(tmp_path, monkeypat
     monkeypatch.setattr(_pools, "OUTLIER_READERS", dict(_team.TEAM_OUTLIER_READERS))
     built = _pools.pool.__wrapped__(tmp_path)
     kept = sorted(e.text for examples in built.splits.values() for e in examples)
-    assert kept == ["can my landlord raise the rent mid lease", "tell me a joke"]
-    assert built.dropped["team_short_questions"] == Counter(near_dev_query=2)
+    assert kept == [
+        "I'm a nurse. Is a will typed on my phone valid?",
+        "can my landlord raise the rent mid lease",
+        "tell me a joke",
+    ]
+    assert built.dropped["team_short_questions"] == Counter(near_dev_query=3)
     assert built.dropped["team_harm"] == Counter(near_dev_query=1)
     assert built.dropped["public"] == Counter(in_dev_set=1)  # public text: exact matches only
     assert {e.dataset for examples in built.splits.values() for e in examples} == {"team_short_questions", "team_harm"}
