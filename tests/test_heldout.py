@@ -37,9 +37,9 @@ def test_every_source_has_a_fold() -> None:
 
 
 def test_team_files_are_listed_and_suffixed_questions_go_with_their_questions() -> None:
-    from gqr.data._team import TEAM_FILES
+    from gqr.data._team import TEAM_ID_READERS, TEAM_OUTLIER_READERS
 
-    assert set(TEAM_FILES) <= set(FOLD_TABLE)
+    assert {*TEAM_ID_READERS, *TEAM_OUTLIER_READERS} <= set(FOLD_TABLE)
     # team_suffix is the short questions with an insult or injection: trained on while they are held out, it would
     # teach the held-out questions' words to be unsafe
     assert FOLD_TABLE["team_suffix"] == FOLD_TABLE["team_short_questions"]
