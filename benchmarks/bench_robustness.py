@@ -1,7 +1,8 @@
 """Robustness: does a router decide the same when the text arrives perturbed? (issue 17; CheckList-style invariance)
 
 Seeded samples of the in-domain test split (``gqr.data.load_id("test")``) and of the outlier pool's test split
-(``gqr.data.load_outliers("test")``) go through each perturbation of :data:`gqr.bench._perturb.INVARIANT` (case,
+(``gqr.data.load_outliers("test")``), public sources only (no ``team_*`` text: its share changes whenever the team
+files do), go through each perturbation of :data:`gqr.bench._perturb.INVARIANT` (case,
 punctuation, typos, Unicode forms, homoglyphs, leetspeak, whitespace, polite prefix / suffix). A decision is its
 route, or "rejected"; it is *unchanged* when the perturbed text gets the same one, and *stays right* when a text
 decided right before (its domain; rejected for an outlier) is still decided right. Then: in-domain questions with an
@@ -193,8 +194,9 @@ def main() -> None:
     args = parser.parse_args()
     t0 = time.perf_counter()
     rng = random.Random(args.seed)
-    ids = rng.sample(load_id("test"), args.n)
-    outliers = rng.sample(load_outliers("test"), args.n)
+    real = [e for e in load_id("test") if not e.dataset.startswith("team_")]  # text as it arrives: no team text
+    ids = rng.sample(real, args.n)
+    outliers = rng.sample([e for e in load_outliers("test") if not e.dataset.startswith("team_")], args.n)
     texts = [e.text[:MAX_CHARS] for e in ids + outliers]
     gold = [e.label if e.label != "ood" else "rejected" for e in ids + outliers]
     id_texts = texts[: args.n]

@@ -11,6 +11,15 @@ with a routes file pointing every domain at it, then drives them with an asyncio
    message is checked (``check = "user"``, the default), 3 texts per request.
 
     python benchmarks/bench_serve.py [--model NAME_OR_PATH] [--clients 50] [--requests 20000] [--seconds 60]
+        [--baseline DIR [--rounds 5]]
+
+``--baseline DIR`` compares with the code of another tree (made with ``git archive REV | tar -x -C DIR``), in one
+run: first the app's own CPU cost per request, with no network (the ASGI app called in-process; the baseline and
+this tree in alternating subprocesses, ``--rounds`` times each, medians), then every load phase through gqr against
+a second ``gqr serve`` started from the baseline tree, each phase run on the baseline then on this tree. It also
+times two parts alone against the libraries considered for them: the request validation (pydantic, what gqr uses,
+msgspec if installed, and the hand-written checks pydantic replaced) and the metrics (gqr's own writer, kept, and
+prometheus_client if installed).
 
 Prints a markdown block for the ``serve`` section of ``benchmarks/RESULTS.md``. Errors (non-200 answers or
 failed connections) are counted and must be 0.
@@ -26,16 +35,20 @@ import json
 import os
 import platform
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import timeit
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import httpx
 import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
 
 QUERIES = [
     "Can my landlord keep my security deposit after I move out?",
@@ -92,9 +105,14 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise RuntimeError(f"{url} not ready after {timeout} s")
 
 
+def tree_env(tree: Path) -> dict[str, str]:
+    """The environment that makes a child process import gqr from ``tree``."""
+    return {**os.environ, "PYTHONPATH": str(tree)}
+
+
 @contextlib.contextmanager
-def process(args: list[str], url: str) -> Iterator[subprocess.Popen]:
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+def process(args: list[str], url: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, env=env)
     try:
         wait_ready(url, proc)
         yield proc
@@ -162,6 +180,205 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+OFF_TOPIC = [QUERIES[3], QUERIES[7]]  # rejected by the shipped models: answered without any upstream
+HISTORY = [
+    {"role": "system", "content": "You are a careful assistant. Answer briefly."},
+    {"role": "user", "content": "Hello, I have a question."},
+    {"role": "assistant", "content": "Of course, what would you like to know?"},
+]
+APP_CASES: dict[str, tuple[str, str, list[bytes], int]] = {
+    "POST /v1/classify, 1 text": ("POST", "/v1/classify", [json.dumps({"text": q}).encode() for q in QUERIES], 200),
+    "POST /v1/classify, invalid body (422)": ("POST", "/v1/classify", [b'{"texts": ["a", 3]}'], 422),
+    "chat, rejected (1 message)": (
+        "POST",
+        "/v1/chat/completions",
+        [json.dumps({"model": "x", "messages": [{"role": "user", "content": q}]}).encode() for q in OFF_TOPIC],
+        200,
+    ),
+    "chat, rejected (4 messages)": (
+        "POST",
+        "/v1/chat/completions",
+        [
+            json.dumps({"model": "x", "messages": [*HISTORY, {"role": "user", "content": q}]}).encode()
+            for q in OFF_TOPIC
+        ],
+        200,
+    ),
+    "GET /metrics": ("GET", "/metrics", [b""], 200),
+}
+
+
+def app_cost(config: str, n: int) -> dict[str, float]:
+    """CPU µs per request of the ASGI app of ``gqr serve`` (whichever gqr is on the path), called in-process:
+    request parsing and validation, classification, metrics, the response; no sockets. Best of 5 passes of ``n``, in
+    CPU time of the process, not wall time: other jobs on the machine inflate the latter."""
+    from gqr.serve import Routes, create_app
+
+    app = create_app(Routes.from_toml(config))
+
+    async def call(method: str, path: str, body: bytes) -> int:
+        messages = [{"type": "http.request", "body": body, "more_body": False}]
+        status = 0
+
+        async def receive() -> dict:
+            return messages.pop() if messages else {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+            "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": headers,
+            "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
+        }  # fmt: skip
+        await app(scope, receive, send)
+        return status
+
+    async def run() -> dict[str, float]:
+        out = {}
+        for name, (method, path, bodies, expected) in APP_CASES.items():
+            for k in range(200):  # warm-up
+                await call(method, path, bodies[k % len(bodies)])
+            passes = []
+            for _ in range(5):
+                start = time.process_time()
+                statuses = {await call(method, path, bodies[k % len(bodies)]) for k in range(n)}
+                passes.append((time.process_time() - start) / n * 1e6)
+                if statuses != {expected}:
+                    raise RuntimeError(f"{name}: expected HTTP {expected}, got {statuses}")
+            out[name] = min(passes)
+        return out
+
+    return asyncio.run(run())
+
+
+def compare_app_cost(baseline: Path, config: Path, rounds: int, n: int) -> dict[str, dict[str, float]]:
+    """:func:`app_cost` of the baseline tree and of this one, in alternating subprocesses (before, after, after,
+    before, ...: a drift in the machine's load hits both alike); medians over rounds."""
+    runs: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
+    trees = [("before", baseline), ("after", ROOT)]
+    for k in range(rounds):
+        for label, tree in trees[:: 1 if k % 2 == 0 else -1]:
+            args = [sys.executable, __file__, "--app-cost", str(config), "--requests", str(n)]
+            out = subprocess.run(args, env=tree_env(tree), capture_output=True, text=True, check=True).stdout
+            runs[label].append(json.loads(out))
+            print(f"app cost {label}: {runs[label][-1]}", file=sys.stderr)
+    return {
+        label: {case: statistics.median(r[case] for r in results) for case in APP_CASES}
+        for label, results in runs.items()
+    }
+
+
+def validators(n: int = 20_000) -> dict[str, dict[str, float]]:
+    """µs to parse and check a classify body and a chat body: gqr's own request models (pydantic), the hand-written
+    checks they replaced, and msgspec (if installed) with the same fields (without gqr's "text or texts" rule)."""
+    from gqr.serve._app import _ChatRequest, _ClassifyRequest
+    from gqr.serve._http import parse
+
+    classify = json.dumps({"text": QUERIES[0]}).encode()
+    chat = json.dumps({"model": "x", "messages": [*HISTORY, {"role": "user", "content": QUERIES[0]}]}).encode()
+    ways = {
+        "pydantic (gqr.serve)": (lambda b: parse(b, _ClassifyRequest), lambda b: parse(b, _ChatRequest)),
+        "json + isinstance checks": (_hand_classify, _hand_chat),
+    }
+    with contextlib.suppress(ImportError):
+        import msgspec
+
+        class MClassify(msgspec.Struct):
+            text: str | None = None
+            texts: list[str] | None = None
+
+        class MChat(msgspec.Struct):
+            stream: bool = False
+
+        decode_classify, decode_chat = msgspec.json.Decoder(MClassify), msgspec.json.Decoder()
+        ways["msgspec"] = (decode_classify.decode, lambda b: msgspec.convert(decode_chat.decode(b), MChat))
+    out = {}
+    for name, (check_classify, check_chat) in ways.items():
+        times = {}
+        for case, check, body in (("classify", check_classify, classify), ("chat", check_chat, chat)):
+            passes = []
+            for _ in range(5):
+                start = time.perf_counter()
+                for _ in range(n):
+                    check(body)
+                passes.append((time.perf_counter() - start) / n * 1e6)
+            times[case] = statistics.median(passes)
+        out[name] = times
+    return out
+
+
+def metrics_cost(n: int = 50_000) -> dict[str, dict[str, float]]:
+    """µs per request to count a request and its decision, and µs per ``/metrics`` scrape: gqr's own exposition
+    writer against ``prometheus_client`` (if installed) keeping the same series, in a registry of its own, with the
+    label children made once and kept."""
+    from gqr import Decision
+    from gqr.serve._metrics import BUCKETS, Metrics
+
+    routes, endpoints = ("law", "finance", "healthcare"), ("/v1/classify", "/v1/chat/completions", "/metrics")
+    ours = Metrics(routes)
+    ways: dict[str, tuple[Callable[[Decision], None], Callable[[], object]]] = {}
+
+    def count_ours(decision: Decision) -> None:
+        ours.observe_request("/v1/classify", 200, 0.003)
+        ours.observe_decision(decision)
+
+    ways["gqr (hand-written)"] = (count_ours, ours.render)
+    with contextlib.suppress(ImportError):
+        import prometheus_client as prom
+
+        registry = prom.CollectorRegistry()
+        requests = prom.Counter("gqr_requests", "", ["endpoint", "status"], registry=registry)
+        routed = prom.Counter("gqr_routes", "", ["route"], registry=registry)
+        rejected = prom.Counter("gqr_rejections", "", ["reason"], registry=registry)
+        prom.Counter("gqr_upstream_errors", "", ["route", "kind"], registry=registry)
+        duration = prom.Histogram("gqr_request_duration_seconds", "", ["endpoint"], buckets=BUCKETS, registry=registry)
+        route_child = {r: routed.labels(r) for r in routes}
+        for reason in ("off_topic", "unsafe", "other_language", "low_confidence", "empty", "too_long", "error"):
+            rejected.labels(reason)
+        request_child, duration_child = requests.labels("/v1/classify", "200"), duration.labels("/v1/classify")
+
+        def count_prom(decision: Decision) -> None:
+            request_child.inc()
+            duration_child.observe(0.003)
+            route_child[decision.route].inc()  # type: ignore[index]
+
+        ways["prometheus_client"] = (count_prom, lambda: prom.generate_latest(registry))
+    for endpoint in endpoints:  # the same series in both before the scrapes are timed
+        ours.observe_request(endpoint, 200, 0.003)
+        if "prometheus_client" in ways:
+            requests.labels(endpoint, "200").inc()
+            duration.labels(endpoint).observe(0.003)
+    decision = Decision(route="law", confidence=0.9)
+    out = {}
+    for name, (count, render) in ways.items():
+        per_request = min(timeit.repeat(lambda c=count: c(decision), number=n, repeat=5)) / n * 1e6
+        per_scrape = min(timeit.repeat(render, number=200, repeat=5)) / 200 * 1e6
+        out[name] = {"request": per_request, "scrape": per_scrape}
+    return out
+
+
+def _hand_classify(body: bytes) -> list[str]:
+    """The checks of the hand-written validation that pydantic replaced (the baseline for :func:`validators`)."""
+    payload = json.loads(body)
+    if not isinstance(payload, dict) or ("text" in payload) == ("texts" in payload):
+        raise ValueError("body")
+    texts = [payload["text"]] if "text" in payload else payload["texts"]
+    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+        raise ValueError("texts")
+    return texts
+
+
+def _hand_chat(body: bytes) -> dict:
+    payload = json.loads(body)
+    if not isinstance(payload, dict) or not isinstance(payload.get("stream", False), bool):
+        raise ValueError("stream")
+    return payload
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     with contextlib.suppress(OSError):
@@ -178,8 +395,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=20_000, help="requests per phase")
     parser.add_argument("--seconds", type=float, default=60, help="longest time per phase")
+    parser.add_argument("--baseline", type=Path, help="a source tree of the code to compare with (see above)")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds of the in-process comparison")
     parser.add_argument("--upstream-port", type=int, help=argparse.SUPPRESS)  # internal: run the instant upstream
+    parser.add_argument("--app-cost", help=argparse.SUPPRESS)  # internal: print app_cost(config) as JSON
     args = parser.parse_args()
+    if args.app_cost:
+        print(json.dumps(app_cost(args.app_cost, min(args.requests, 2_000))))
+        return
     if args.upstream_port:
         import uvicorn
 
@@ -205,35 +428,76 @@ def main() -> None:
     ]
     talk = [{"model": "x", "messages": [*history, {"role": "user", "content": q}]} for q in QUERIES[:3]]
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
+    before_port = free_port()
+    before_url = f"http://127.0.0.1:{before_port}"
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         config = Path(tmp) / "routes.toml"
         config.write_text(routes, encoding="utf-8")
-        serve = [sys.executable, "-m", "gqr", "serve", "--config", str(config), "--port", str(gqr_port)]
-        with (
-            process([sys.executable, __file__, "--upstream-port", str(up_port)], f"{upstream}/chat/completions"),
-            process([*serve, "--log-level", "warning"], f"{gqr_url}/v1/classify") as gqr_proc,
-        ):
-            model = httpx.get(f"{gqr_url}/healthz").json()["model"]
-            uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-            for name, url, payloads, clients in [
-                ("POST /v1/classify", f"{gqr_url}/v1/classify", classify, args.clients),
-                ("chat, direct to upstream", f"{upstream}/chat/completions", chat, 1),
-                ("chat, through gqr", f"{gqr_url}/v1/chat/completions", chat, 1),
-                ("chat, direct to upstream", f"{upstream}/chat/completions", chat, args.clients),
-                ("chat, through gqr", f"{gqr_url}/v1/chat/completions", chat, args.clients),
-                ("chat, 4-message conversation, through gqr", f"{gqr_url}/v1/chat/completions", talk, args.clients),
-            ]:
-                n = args.requests if clients > 1 else min(args.requests, 2_000)
-                stats = asyncio.run(load(url, payloads, clients, n, args.seconds, lambda: cpu_seconds(gqr_proc.pid)))
-                rows.append((name, clients, stats))
-                print(f"{name} x{clients}: {stats}", file=sys.stderr)
+        uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+        if args.baseline:
+            costs = compare_app_cost(args.baseline, config, args.rounds, args.requests)
+            sys.path.insert(0, str(ROOT))  # validators and metrics_cost import this tree's gqr
+            checks, counting = validators(), metrics_cost()
+        serve = [sys.executable, "-m", "gqr", "serve", "--config", str(config), "--log-level", "warning"]
+        stack.enter_context(
+            process([sys.executable, __file__, "--upstream-port", str(up_port)], f"{upstream}/chat/completions")
+        )
+        gqr_proc = stack.enter_context(
+            process([*serve, "--port", str(gqr_port)], f"{gqr_url}/v1/classify", tree_env(ROOT))
+        )
+        servers = [("", gqr_url, gqr_proc)]
+        if args.baseline:
+            before_proc = stack.enter_context(
+                process([*serve, "--port", str(before_port)], f"{before_url}/v1/classify", tree_env(args.baseline))
+            )
+            servers.insert(0, (" (before)", before_url, before_proc))
+        model = httpx.get(f"{gqr_url}/healthz").json()["model"]
+        phases = [
+            ("POST /v1/classify", "/v1/classify", classify, args.clients),
+            ("chat, direct to upstream", None, chat, 1),
+            ("chat, through gqr", "/v1/chat/completions", chat, 1),
+            ("chat, direct to upstream", None, chat, args.clients),
+            ("chat, through gqr", "/v1/chat/completions", chat, args.clients),
+            ("chat, 4-message conversation, through gqr", "/v1/chat/completions", talk, args.clients),
+        ]
+        for name, path, payloads, clients in phases:
+            n = args.requests if clients > 1 else min(args.requests, 2_000)
+            targets = servers if path else [("", None, gqr_proc)]
+            for suffix, base, proc in targets:
+                url = f"{base}{path}" if path else f"{upstream}/chat/completions"
+                stats = asyncio.run(load(url, payloads, clients, n, args.seconds, lambda p=proc: cpu_seconds(p.pid)))
+                rows.append((name + suffix, clients, stats))
+                print(f"{name}{suffix} x{clients}: {stats}", file=sys.stderr)
 
-    print(
-        f"`python benchmarks/bench_serve.py --clients {args.clients} --requests {args.requests}`"
-        f" ({datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC), model `{model}`."
-    )
+    command = f"python benchmarks/bench_serve.py --clients {args.clients} --requests {args.requests}"
+    if args.baseline:
+        command += f" --baseline {args.baseline} --rounds {args.rounds}"
+    print(f"`{command}` ({datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC), model `{model}`.")
     print(f"Machine: {machine()}; client and servers share it. Load before the run: `{uptime}`.")
     print()
+    if args.baseline:
+        print(f"App CPU per request in-process, µs (best of 5 passes, median of {args.rounds} alternating rounds):")
+        print()
+        print("| request | before | after | after / before |")
+        print("|---|---:|---:|---:|")
+        for case in APP_CASES:
+            before, after = costs["before"][case], costs["after"][case]
+            print(f"| {case} | {before:.1f} | {after:.1f} | {after / before:.2f} |")
+        print()
+        print("Request validation alone, µs per body (parse + check):")
+        print()
+        print("| way | classify body | 4-message chat body |")
+        print("|---|---:|---:|")
+        for way, t in checks.items():
+            print(f"| {way} | {t['classify']:.2f} | {t['chat']:.2f} |")
+        print()
+        print("Metrics alone, µs (best of 5):")
+        print()
+        print("| way | count a request and its decision | render /metrics |")
+        print("|---|---:|---:|")
+        for way, t in counting.items():
+            print(f"| {way} | {t['request']:.2f} | {t['scrape']:.0f} |")
+        print()
     print("| what | clients | requests | req/s | p50 ms | p99 ms | errors | gqr CPU µs/request |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, clients, s in rows:

@@ -29,6 +29,7 @@ from gqr._version import __version__
 
 if TYPE_CHECKING:
     from gqr._router import Router, available_models, load
+    from gqr._routes import RouteSpec, read_routes, train_routes
 
 __all__ = [
     "DOMAINS",
@@ -44,19 +45,30 @@ __all__ = [
     "MissingExtraError",
     "ModelIntegrityError",
     "ModelNotFoundError",
+    "RouteSpec",
     "Router",
     "__version__",
     "available_models",
     "load",
+    "read_routes",
+    "train_routes",
 ]
 
-_LAZY = {"Router", "load", "available_models"}
+# name -> module: the router pulls in onnxruntime, route files csv and tomllib; import them on first use so
+# `import gqr` stays light.
+_LAZY = {
+    "Router": "_router",
+    "load": "_router",
+    "available_models": "_router",
+    "RouteSpec": "_routes",
+    "read_routes": "_routes",
+    "train_routes": "_routes",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # The router pulls in onnxruntime; import it on first use so `import gqr` stays light.
     if name in _LAZY:
-        from gqr import _router
+        import importlib
 
-        return getattr(_router, name)
+        return getattr(importlib.import_module(f"gqr.{_LAZY[name]}"), name)
     raise AttributeError(f"module 'gqr' has no attribute {name!r}")

@@ -9,6 +9,10 @@ A token of ASCII characters only and at most :data:`KEY_BYTES` long gets an exac
 ``0`` (the featurizer's normal form), as two little-endian ``uint64`` words read straight from the buffer. Other
 tokens (longer, or with non-ASCII characters; with ``key_mixed=False`` also digits mixed with other characters,
 whose features may depend on the digits: leetspeak) are looked up by their text.
+
+Kept over Hugging Face ``tokenizers`` (issue 18): a ``Split`` + ``WordLevel`` pipeline gives the same features but
+took 6-12 times as long for this step (2.0 s against 0.16 s for 20,000 short texts), making ``classify_batch`` 2.5-3.8
+times slower; it also rejects text with lone surrogates (``benchmarks/RESULTS.md``).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import numpy as np
 
 from gqr._hashing import IntMap, first_occurrences
 
-__all__ = ["KEY_BYTES", "TokenIndex", "Tokens", "tokenize", "word_keys"]
+__all__ = ["KEY_BYTES", "TokenIndex", "Tokens", "capped", "tokenize", "word_keys"]
 
 KEY_BYTES = 16
 """Longest token (in characters) with an exact key."""
@@ -82,13 +86,9 @@ def tokenize(joined: str, lengths: np.ndarray, max_tokens: int, *, key_mixed: bo
     edge = np.diff(word, prepend=np.int8(0), append=np.int8(0))  # +1 where a word starts, -1 just past it
     starts = np.flatnonzero((edge[:-1] == 1) | other)
     ends = np.flatnonzero((edge[1:] == -1) | other) + 1
-    before_end = np.searchsorted(starts, np.cumsum(lengths + 1) - 1)  # tokens before the end of each text
-    counts = np.diff(before_end, prepend=0)
-    if counts.max(initial=0) > max_tokens:
-        rank = np.arange(len(starts)) - np.repeat(before_end - counts, counts)
-        keep = rank < max_tokens
+    keep, counts = capped(starts, lengths, max_tokens)
+    if keep is not None:
         starts, ends = starts[keep], ends[keep]
-        counts = np.minimum(counts, max_tokens)
     keyed = ends - starts <= KEY_BYTES
     if wide_before is not None:
         keyed &= wide_before[ends] == wide_before[starts]
@@ -96,6 +96,17 @@ def tokenize(joined: str, lengths: np.ndarray, max_tokens: int, *, key_mixed: bo
         keyed &= ~_mixed(raw, starts, ends)
     low, high = _token_keys(raw + _PAD, starts, ends)
     return Tokens(joined, starts, ends, counts, low, high, keyed)
+
+
+def capped(starts: np.ndarray, lengths: np.ndarray, max_tokens: int) -> tuple[np.ndarray | None, np.ndarray]:
+    """``(keep, counts)`` for tokens starting at ``starts`` in texts of ``lengths`` characters joined by newlines:
+    which tokens are among the first ``max_tokens`` of their text (``None``: all are) and how many each text keeps."""
+    before_end = np.searchsorted(starts, np.cumsum(lengths + 1) - 1)  # tokens before the end of each text
+    counts = np.diff(before_end, prepend=0)
+    if counts.max(initial=0) <= max_tokens:
+        return None, counts
+    rank = np.arange(len(starts)) - np.repeat(before_end - counts, counts)
+    return rank < max_tokens, np.minimum(counts, max_tokens)
 
 
 def _token_keys(raw: bytes, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -299,6 +299,13 @@ class Featurizer:
     def _rows(self, heads: list[str]) -> tuple[np.ndarray, np.ndarray, _Arrays]:
         """Word table rows of the tokens of ``heads`` (texts cut to ``max_chars``) in text order, tokens per text,
         and the table's arrays."""
+        lowered, lengths = self._lowered_batch(heads)
+        tokens = tokenize(lowered, lengths, self.max_tokens, key_mixed=self._leet is None)  # "k1ll" is not "k0ll"
+        rows, arrays = self._word_table().rows(tokens, _CACHE_MAX)
+        return rows, tokens.counts, arrays
+
+    def _lowered_batch(self, heads: list[str]) -> tuple[str, np.ndarray]:
+        """``heads`` as :meth:`_lowered` reads each, joined by newlines, and the length of each."""
         joined = "\n".join(heads)
         if not joined.isascii():
             heads = [normalize_text(h) for h in heads]
@@ -309,10 +316,7 @@ class Featurizer:
             lowered = "\n".join(heads)
         if self._leet is not None:
             lowered = self._leet(lowered)  # same length
-        lengths = np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))
-        tokens = tokenize(lowered, lengths, self.max_tokens, key_mixed=self._leet is None)  # "k1ll" is not "k0ll"
-        rows, arrays = self._word_table().rows(tokens, _CACHE_MAX)
-        return rows, tokens.counts, arrays
+        return lowered, np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))
 
     def _padded(self, flat: np.ndarray, text: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Padded ids and L2-normalised idf weights from the ids of ``n`` texts (``text``: sorted row of each id)."""

@@ -67,11 +67,20 @@ def default_model() -> str:
 
 
 def find_card(name_or_path: str | os.PathLike[str] | None = None) -> Path:
-    """The card for a model name, a path to a ``.json`` card or ``.onnx`` file, or the default model (``None``)."""
+    """The card for a model name, a path to a ``.json`` card or ``.onnx`` file, a path to a directory that holds
+    one model (``gqr train --routes ... --out my-router/``), or the default model (``None``)."""
     if name_or_path is None:
         name_or_path = default_model()
     text = os.fspath(name_or_path)
     path = Path(text).expanduser()
+    if os.sep in text and path.is_dir():
+        found = sorted(c.name for c in path.glob("*.json") if c.with_suffix(".onnx").is_file())
+        if len(found) != 1:
+            raise ModelNotFoundError(
+                f"expected one model (<name>.json and <name>.onnx) in the directory {text!r}, found {len(found)}"
+                + (f": {', '.join(found)}; name the card" if found else "")
+            )
+        return path / found[0]
     if path.suffix in {".json", ".onnx"} or os.sep in text or path.is_file():
         card = path.with_suffix(".json")
         if not card.is_file():

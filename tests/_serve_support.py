@@ -168,10 +168,10 @@ def closed_port() -> int:
 
 
 @contextlib.contextmanager
-def gqr_serve(config: Path) -> Iterator[str]:
-    """Run ``gqr serve --config config`` on a free loopback port until the block ends; yield its URL."""
+def gqr_serve(config: Path, *options: str) -> Iterator[str]:
+    """Run ``gqr serve --config config *options`` on a free loopback port until the block ends; yield its URL."""
     port = closed_port()
-    args = [sys.executable, "-m", "gqr", "serve", "--config", str(config), "--port", str(port)]
+    args = [sys.executable, "-m", "gqr", "serve", "--config", str(config), "--port", str(port), *options]
     proc = subprocess.Popen([*args, "--log-level", "warning"], stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:

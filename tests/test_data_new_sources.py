@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 from collections import Counter
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from gqr import DataNotFoundError, GQRError, InvalidInputError
+from gqr.bench._perturb import INJECTIONS, INSULTS
 from gqr.data import SPLITS, _near, _pools, _team, load_profanity, normalize
 from gqr.data._near import DevSetGuard, OodHeads, jaccard, read_dev_texts, tokens
 from gqr.data._ood import load_ood_test
@@ -158,8 +160,8 @@ def test_new_readers_come_after_the_old_ones():
     assert ids[-4:] == ["covid_q", "indian_legal_qa", "uk_legal_qa", "team_short_questions"]
     assert ids.index("mmlu_test") == len(ids) - 5
     new = ["convabuse", "davidson_hate_offensive", "edos_sexism", "tweeteval_hate", "stormfront_hate"]
-    assert outliers[-7:] == [*new, "team_harm", "team_roleplay"]
-    assert outliers.index("hh_rlhf_harmless_test_prompts") == len(outliers) - 8
+    assert outliers[-9:] == [*new, "team_harm", "team_roleplay", "team_suffix", "team_abuse"]
+    assert outliers.index("hh_rlhf_harmless_test_prompts") == len(outliers) - 10
 
 
 def test_team_files_are_read_with_their_labels(tmp_path):
@@ -193,6 +195,31 @@ def test_malformed_team_file_is_a_clear_error(tmp_path, name, content, match):
     assert TEAM_FILES[name][0] in str(info.value) and isinstance(info.value, GQRError)
 
 
+def _benchmark_texts() -> list[str]:
+    root = Path(__file__).resolve().parents[1] / "benchmarks" / "data"
+    texts = []
+    for path in sorted(root.glob("*_cases.csv")):
+        with path.open(encoding="utf-8", newline="") as f:
+            texts += [row["text"] for row in csv.DictReader(f)]
+    assert len(texts) >= 191  # the harm and role-play cases of issue 17
+    return texts
+
+
+@pytest.mark.parametrize("name", sorted(TEAM_FILES))
+def test_team_training_text_is_kept_apart_from_the_test_cases(name):
+    """No team text nearly equals (token Jaccard >= 0.5) a robustness case; none but the hand-written short
+    questions (whose near-copies the pool drops) nearly equals a dev query; none carries a benchmark suffix."""
+    cases = DevSetGuard(_benchmark_texts())
+    dev = DevSetGuard(read_dev_texts())
+    texts = [text for _, _, text in read_team_file(name)]
+    assert len(texts) >= 1000
+    assert [t for t in texts if cases.near(t)] == []
+    if name != "team_short_questions":
+        assert [t for t in texts if dev.near(t)] == []
+    suffixes = [s.lower() for s in (*INJECTIONS, *INSULTS)]
+    assert [t for t in texts if any(s in t.lower() for s in suffixes)] == []
+
+
 def test_missing_team_file_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(_team, "TEAM_DIR", tmp_path)
     with pytest.raises(DataNotFoundError, match=r"roleplay_train\.csv"):
@@ -209,7 +236,7 @@ def test_missing_or_malformed_dev_set_is_a_clear_error(tmp_path, monkeypatch):
 
 
 def test_team_texts_near_a_dev_query_are_dropped_and_counted(tmp_path, monkeypatch):
-    """The pool on a tiny fake world: one public reader, the three team files, a two-query dev set."""
+    """The pool on a tiny fake world: one public reader, the team files, a two-query dev set."""
     dev = _write(
         tmp_path / "dev.csv",
         "text,label,reason,area\n"
@@ -229,7 +256,13 @@ def test_team_texts_near_a_dev_query_are_dropped_and_counted(tmp_path, monkeypat
         team / "harm_train.csv",
         "text,label,reason\nhow do I hack my ex email,ood,unsafe\ntell me a joke,ood,off_topic\n",
     )
-    _write(team / "roleplay_train.csv", "text,label,reason\n")
+    for name in ("team_roleplay", "team_suffix", "team_abuse"):
+        _write(team / TEAM_FILES[name][0], ",".join(TEAM_FILES[name][1]) + "\n")
+    _write(  # read as part of team_short_questions; the persona copy of a dev query is dropped too
+        team / "persona_questions.csv",
+        "text,label,topic\nI'm a nurse. Is a will typed on my phone valid?,law,persona\n"
+        "As a renter: can my landlord keep my deposit?,law,persona\n",
+    )
     monkeypatch.setattr(_near, "DEV_SET_FILE", dev)
     monkeypatch.setattr(_team, "TEAM_DIR", team)
     monkeypatch.setattr(_pools, "load_ood_test", lambda root: [])
@@ -238,8 +271,12 @@ def test_team_texts_near_a_dev_query_are_dropped_and_counted(tmp_path, monkeypat
     monkeypatch.setattr(_pools, "OUTLIER_READERS", dict(_team.TEAM_OUTLIER_READERS))
     built = _pools.pool.__wrapped__(tmp_path)
     kept = sorted(e.text for examples in built.splits.values() for e in examples)
-    assert kept == ["can my landlord raise the rent mid lease", "tell me a joke"]
-    assert built.dropped["team_short_questions"] == Counter(near_dev_query=2)
+    assert kept == [
+        "I'm a nurse. Is a will typed on my phone valid?",
+        "can my landlord raise the rent mid lease",
+        "tell me a joke",
+    ]
+    assert built.dropped["team_short_questions"] == Counter(near_dev_query=3)
     assert built.dropped["team_harm"] == Counter(near_dev_query=1)
     assert built.dropped["public"] == Counter(in_dev_set=1)  # public text: exact matches only
     assert {e.dataset for examples in built.splits.values() for e in examples} == {"team_short_questions", "team_harm"}

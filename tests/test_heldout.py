@@ -36,6 +36,15 @@ def test_every_source_has_a_fold() -> None:
         assert fold_of(s) == table[s] == fold_of(f"{s}:title")  # a title view goes with its source
 
 
+def test_team_files_are_listed_and_suffixed_questions_go_with_their_questions() -> None:
+    from gqr.data._team import TEAM_ID_READERS, TEAM_OUTLIER_READERS
+
+    assert {*TEAM_ID_READERS, *TEAM_OUTLIER_READERS} <= set(FOLD_TABLE)
+    # team_suffix is the short questions with an insult or injection: trained on while they are held out, it would
+    # teach the held-out questions' words to be unsafe
+    assert FOLD_TABLE["team_suffix"] == FOLD_TABLE["team_short_questions"]
+
+
 def test_law_sources_closest_to_users_are_in_different_folds() -> None:
     folds = {fold_of(s) for s in ("lse_odsc_synthetic", "reddit_top_law", "legalbench_learned_hands_train")}
     assert folds == {0, 1, 2}

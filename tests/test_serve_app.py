@@ -39,10 +39,15 @@ def service(upstreams: dict[str, FakeUpstream]) -> Iterator[str]:
         mp.setenv(KEY_ENV, SECRET)
         routes = Routes(
             KeywordClassifier(),
-            [
-                Upstream(d, up.base_url, f"{d}-model", KEY_ENV if d == "law" else None, TIMEOUT)
+            {
+                d: Upstream(
+                    base_url=up.base_url,
+                    model=f"{d}-model",
+                    api_key_env=KEY_ENV if d == "law" else None,
+                    timeout=TIMEOUT,
+                )
                 for d, up in upstreams.items()
-            ],
+            },
             MESSAGES,
             Limits(max_body_bytes=4096, max_text_chars=300, max_batch=8, max_messages=6),
         )
@@ -101,8 +106,9 @@ def test_classify_one_and_many(client: httpx.Client) -> None:
         (b"{}", 422, "invalid_request", '{"text": str} or {"texts": [str]}'),
         (b'{"text": "a", "texts": ["b"]}', 422, "invalid_request", "got ['text', 'texts']"),
         (b'{"text": 42}', 422, "invalid_request", "text: expected a string, got 42"),
-        (b'{"texts": ["a", null]}', 422, "invalid_request", "texts: expected a list of strings"),
-        (b'["text"]', 422, "invalid_request", "got list"),
+        (b'{"texts": ["a", null]}', 422, "invalid_request", "texts[1]: expected a string, got null"),
+        (b'{"texts": "a"}', 422, "invalid_request", 'texts: expected a list, got "a"'),
+        (b'["text"]', 422, "invalid_request", 'body: expected an object, got ["text"]'),
         (json.dumps({"texts": ["a"] * 9}).encode(), 413, "too_many_texts", "at most 8, got 9"),
         (json.dumps({"text": "a" * 5000}).encode(), 413, "request_too_large", "at most 4096 bytes"),
     ],
@@ -208,10 +214,10 @@ def test_stream_is_relayed_as_it_comes(client: httpx.Client, upstreams: dict[str
 
 
 def test_upstream_down_is_502(upstreams: dict[str, FakeUpstream]) -> None:
-    dead = Upstream("law", f"http://127.0.0.1:{closed_port()}/v1", "m", timeout=TIMEOUT)
-    others = [Upstream(d, upstreams[d].base_url, "m") for d in ("finance", "healthcare")]
+    dead = Upstream(base_url=f"http://127.0.0.1:{closed_port()}/v1", model="m", timeout=TIMEOUT)
+    others = {d: Upstream(base_url=upstreams[d].base_url, model="m") for d in ("finance", "healthcare")}
     with (
-        running(create_app(Routes(KeywordClassifier(), [dead, *others]))) as url,
+        running(create_app(Routes(KeywordClassifier(), {"law": dead, **others}))) as url,
         httpx.Client(base_url=url, trust_env=False) as c,
     ):
         r = c.post("/v1/chat/completions", json=chat(DOMAINS_TEXT["law"]))
@@ -302,7 +308,7 @@ def test_classifier_failure_is_a_rejection_not_a_crash(
             {"messages": [{"role": "user", "content": "a"}], "stream": "yes"},
             'stream: expected true or false, got "yes"',
         ),
-        ([1, 2], "expected a JSON object, got list"),
+        ([1, 2], "body: expected an object, got [1, 2]"),
     ],
 )
 def test_chat_bad_requests(client: httpx.Client, payload: object, needle: str) -> None:
@@ -345,8 +351,8 @@ def test_models_lists_the_routes_models(client: httpx.Client) -> None:
     assert r.status_code == 200
     body = r.json()
     assert body["object"] == "list"
-    assert [(m["id"], m["object"], m["owned_by"]) for m in body["data"]] == [
-        (f"{d}-model", "model", f"gqr:{d}") for d in DOMAINS
+    assert [(m["id"], m["object"], m["owned_by"], m["routes"]) for m in body["data"]] == [
+        (f"{d}-model", "model", f"gqr:{d}", [d]) for d in DOMAINS
     ]
     assert client.get("/v1/models/finance-model").json() == body["data"][1]
     missing = client.get("/v1/models/gpt-4")
@@ -410,7 +416,7 @@ def test_other_language_anywhere_rejects_and_off_topic_turns_do_not(
 def test_assistant_and_tool_messages_are_checked_with_check_all(upstreams: dict[str, FakeUpstream]) -> None:
     turns = [("user", DOMAINS_TEXT["law"]), ("assistant", "I hate you"), ("user", DOMAINS_TEXT["law"])]
     tool = [("user", DOMAINS_TEXT["law"]), ("assistant", None), ("tool", "you idiot"), ("user", DOMAINS_TEXT["law"])]
-    ups = [Upstream(d, upstreams[d].base_url, "m") for d in DOMAINS]
+    ups = {d: Upstream(base_url=upstreams[d].base_url, model="m") for d in DOMAINS}
     for up in upstreams.values():
         up.reset()
     with running(create_app(Routes(KeywordClassifier(), ups))) as url:  # default check = "user"
@@ -426,7 +432,7 @@ def test_assistant_and_tool_messages_are_checked_with_check_all(upstreams: dict[
 
 
 def test_last_user_check_leaves_earlier_messages_unchecked(upstreams: dict[str, FakeUpstream]) -> None:
-    ups = [Upstream(d, upstreams[d].base_url, "m") for d in DOMAINS]
+    ups = {d: Upstream(base_url=upstreams[d].base_url, model="m") for d in DOMAINS}
     with running(create_app(Routes(KeywordClassifier(), ups, check="last_user"))) as url:
         turns = [("system", INJECTION), ("user", DOMAINS_TEXT["law"])]
         r = httpx.post(f"{url}/v1/chat/completions", json=conversation(*turns), trust_env=False)
@@ -475,7 +481,7 @@ def test_metrics_move(client: httpx.Client, upstreams: dict[str, FakeUpstream]) 
 
 
 def test_offload_keeps_answering_during_a_slow_classification(upstreams: dict[str, FakeUpstream]) -> None:
-    routes = Routes(KeywordClassifier(), [Upstream(d, upstreams[d].base_url, "m") for d in DOMAINS])
+    routes = Routes(KeywordClassifier(), {d: Upstream(base_url=upstreams[d].base_url, model="m") for d in DOMAINS})
     with running(create_app(routes, offload=True)) as url:
         slow: dict[str, httpx.Response] = {}
 

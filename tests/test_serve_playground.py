@@ -47,7 +47,7 @@ def chromium_path() -> str:
 @pytest.fixture(scope="module")
 def service() -> Iterator[str]:
     ups = {d: FakeUpstream(d) for d in DOMAINS}
-    upstreams = [Upstream(d, up.base_url, f"{d}-model") for d, up in ups.items()]
+    upstreams = {d: Upstream(base_url=up.base_url, model=f"{d}-model") for d, up in ups.items()}
     routes = Routes(KeywordClassifier(), upstreams, limits=Limits(max_body_bytes=4096, max_text_chars=300))
     try:
         with running(create_app(routes)) as url:
@@ -98,6 +98,7 @@ def test_playground_routes_a_query_and_counts_live(service: str, browser: Any) -
     assert page.title() == "gqr playground"
     page.wait_for_function("document.querySelectorAll('#routes .row').length === 3")
     assert page.inner_text("#model") == "keywords"
+    assert page.inner_text("#names") == "law, finance, healthcare"  # the model's routes, from /stats
     assert counts(page, "routes") == dict.fromkeys(DOMAINS, 0)
 
     page.fill("#query", DOMAINS_TEXT["law"])

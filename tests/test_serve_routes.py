@@ -75,16 +75,20 @@ def test_example_config_is_valid() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ('model = "law-llm"', 'model = "law-llm"\ntimeout_s = 3', "[upstreams.law]: unknown key 'timeout_s'"),
+        (
+            'model = "law-llm"',
+            'model = "law-llm"\ntimeout_s = 3',
+            "[upstreams.law]: unknown key 'timeout_s', expected one of base_url, model, api_key_env, timeout",
+        ),
         (
             'base_url = "http://127.0.0.1:9001/v1"',
             "base_url = 9001",
-            "[upstreams.law] base_url: expected an http(s) URL, got 9001 (int)",
+            "[upstreams.law] base_url: expected a string, got 9001 (int)",
         ),
         (
             'base_url = "http://127.0.0.1:9001/v1"',
             'base_url = "ftp://x/v1"',
-            "base_url: expected an http(s) URL, got 'ftp://x/v1' (str)",
+            "[upstreams.law] base_url: expected an http(s) URL, got 'ftp://x/v1' (str)",
         ),
         (
             'base_url = "http://127.0.0.1:9001/v1"',
@@ -92,39 +96,45 @@ def test_example_config_is_valid() -> None:
             "base_url: expected a URL without credentials",
         ),
         ('base_url = "http://127.0.0.1:9001/v1"', "", "[upstreams.law] base_url: required, got nothing"),
-        ("timeout = 5", "timeout = -1", "[upstreams.law] timeout: expected seconds > 0, got -1 (int)"),
-        ("timeout = 5", "timeout = true", "timeout: expected seconds > 0, got True (bool)"),
+        ("timeout = 5", "timeout = -1", "[upstreams.law] timeout: expected a number > 0.0, got -1 (int)"),
+        ("timeout = 5", "timeout = true", "[upstreams.law] timeout: expected a number, got True (bool)"),
+        ('model = "law-llm"', 'model = " "', "[upstreams.law] model: expected a non-empty string, got ' ' (str)"),
         (
             'api_key_env = "GQR_TEST_KEY"',
             'api_key_env = "GQR_SURELY_UNSET_VAR"',
-            "api_key_env: environment variable GQR_SURELY_UNSET_VAR is not set",
+            "[upstreams.law] api_key_env: expected environment variable GQR_SURELY_UNSET_VAR to hold the key, got it",
         ),
         (
-            "[upstreams.healthcare]",
-            "[upstreams.health]",
-            "[upstreams]: unknown key 'health', expected one of ('law', 'finance', 'healthcare')",
+            'unsafe = "No."',
+            'unsafe = "No."\nrude = "x"',
+            "[rejections] rude: expected one of 'off_topic', 'unsafe', 'other_language', 'low_confidence', 'empty',"
+            " 'too_long' or 'error', got 'rude' (str)",
         ),
-        ('unsafe = "No."', 'unsafe = "No."\nrude = "x"', "[rejections]: unknown key 'rude'"),
         ('unsafe = "No."', 'unsafe = ""', "[rejections] unsafe: expected a non-empty string, got '' (str)"),
         ("max_text_chars = 50", "max_text_chars = 0", "[limits] max_text_chars: expected an integer >= 1, got 0 (int)"),
-        ("max_text_chars = 50", "max_texts = 5", "[limits]: unknown key 'max_texts'"),
-        ('model = "some-model"', "model = 3", "[router] model: expected a model name or path, got 3 (int)"),
-        (
-            'model = "some-model"',
-            "thresholds = { law = 0.5, finance = 0.5 }",
-            "[router] thresholds.healthcare: expected a number in [0, 1], got nothing",
-        ),
+        ("max_text_chars = 50", "max_texts = 5", "[limits]: unknown key 'max_texts', expected one of max_body_bytes,"),
+        ('model = "some-model"', "model = 3", "[router] model: expected a string, got 3 (int)"),
         (
             'model = "some-model"',
             "thresholds = { law = 1.5, finance = 0.5, healthcare = 0.5 }",
-            "thresholds.law: expected a number in [0, 1], got 1.5",
+            "[router.thresholds] law: expected a number <= 1.0, got 1.5 (float)",
         ),
-        ('model = "some-model"', 'check = "everything"', "[router] check: expected one of 'user', 'all', 'last_user'"),
-        ('model = "some-model"', "check = 1", "[router] check: expected one of 'user', 'all', 'last_user', got 1"),
+        (
+            'model = "some-model"',
+            'check = "everything"',
+            "[router] check: expected one of 'user', 'all' or 'last_user', got 'everything' (str)",
+        ),
+        ('model = "some-model"', "check = 1", "[router] check: expected one of 'user', 'all' or 'last_user', got 1"),
         ("max_text_chars = 50", "max_messages = 0", "[limits] max_messages: expected an integer >= 1, got 0"),
-        ("[router]", "[routr]", "top level: unknown key 'routr'"),
+        ("[router]", "[routr]", "top level: unknown key 'routr', expected one of router, upstreams, default_upstream,"),
         ('[router]\nmodel = "some-model"', 'router = "m"', "router: expected a table, got 'm' (str)"),
         ("[upstreams.law]", "[law]", "top level: unknown key 'law'"),
+        (
+            "[upstreams.law]",
+            '[routes.law.upstream]\nbase_url = "http://x/v1"\nmodel = "m"\n[upstreams.law]',
+            "top level: expected one upstream per route, got 'law' in [upstreams] and in [routes] both",
+        ),
+        ("[upstreams.law]", "[routes.law]\nexample = []\n[upstreams.law]", "[routes.law]: unknown key 'example'"),
         ('model = "law-llm"', 'model = "law-llm"\n[', "not valid TOML"),
     ],
 )
@@ -137,10 +147,7 @@ def test_config_errors_name_file_key_expected_and_got(write, old: str, new: str,
     assert message in str(info.value)
 
 
-def test_missing_upstream_and_missing_file(write, tmp_path: Path) -> None:
-    start, end = GOOD.index("[upstreams.finance]"), GOOD.index("[upstreams.healthcare]")
-    with pytest.raises(InvalidInputError, match=r"\[upstreams\] finance: expected a table, got nothing"):
-        read_config(write(GOOD[:start] + GOOD[end:]))
+def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="config file not found"):
         read_config(tmp_path / "absent.toml")
 
@@ -159,7 +166,8 @@ def routes(write) -> Routes:
 def test_route_gives_the_upstream_or_the_rejection(routes: Routes) -> None:
     for domain in DOMAINS:
         target = routes.route(DOMAINS_TEXT[domain])
-        assert isinstance(target, Upstream) and target.domain == domain
+        assert isinstance(target, Upstream) and target == routes.upstreams[domain]
+    assert len({u.model for u in routes.upstreams.values()}) == 3  # each domain to its own
     assert routes.route("you idiot") == Rejection("unsafe", "No.")
     assert routes.route("What time is it?") == Rejection("off_topic", DEFAULT_MESSAGES["off_topic"])
     assert routes.route("landlord " * 10) == Rejection("too_long", DEFAULT_MESSAGES["too_long"])  # > 50 chars
@@ -197,23 +205,49 @@ def test_thresholds_override_applies_the_shared_rule(write) -> None:
     assert routes.classify("   ").reason == "empty"  # no scores: kept as it is
 
 
+UPSTREAM = Upstream(base_url="http://127.0.0.1:1/v1", model="m")
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         ({"classifier": object()}, "expected a gqr.Classifier"),
-        ({"upstreams": []}, "missing ['law', 'finance', 'healthcare']"),
+        ({"upstreams": [UPSTREAM]}, "upstreams: expected a mapping of route to Upstream, got [Upstream("),
+        ({"upstreams": {"law": "http://x"}}, "upstreams: expected a mapping of route to Upstream"),
+        (
+            {"upstreams": {"law": UPSTREAM}},
+            "upstreams: expected one for each route of model 'keywords' ('law', 'finance', 'healthcare') or a default"
+            " upstream, got none for ['finance', 'healthcare']",
+        ),
+        (
+            {"upstreams": dict.fromkeys((*DOMAINS, "billing"), UPSTREAM)},
+            "upstreams: expected routes of model 'keywords' ('law', 'finance', 'healthcare'), got ['billing']",
+        ),
+        ({"default_upstream": "http://x"}, "default_upstream: expected an Upstream, got str"),
         ({"messages": {"rude": "x"}}, "expected reasons from"),
-        ({"thresholds": {"law": 0.5}}, "thresholds: expected a number in [0, 1] for each of"),
+        ({"thresholds": {"law": 0.5}}, "thresholds: expected a number in [0, 1] for each route of model 'keywords'"),
     ],
 )
 def test_routes_constructor_checks(kwargs: dict, message: str) -> None:
-    args = {
-        "classifier": KeywordClassifier(),
-        "upstreams": [Upstream(d, "http://127.0.0.1:1/v1", "m") for d in DOMAINS],
-    } | kwargs
+    args = {"classifier": KeywordClassifier(), "upstreams": dict.fromkeys(DOMAINS, UPSTREAM)} | kwargs
     with pytest.raises(InvalidInputError) as info:
         Routes(**args)
     assert message in str(info.value)
+
+
+def test_a_default_upstream_answers_the_routes_without_their_own(write) -> None:
+    other = Upstream(base_url="http://127.0.0.1:2/v1", model="other")
+    routes = Routes(KeywordClassifier(), {"law": UPSTREAM}, default_upstream=other)
+    assert routes.upstreams == {"law": UPSTREAM, "finance": other, "healthcare": other}
+    start, end = GOOD.index("[upstreams.finance]"), GOOD.index("[rejections]")
+    path = write(
+        GOOD[:start] + '[default_upstream]\nbase_url = "http://127.0.0.1:2/v1"\nmodel = "other"\n\n' + GOOD[end:]
+    )
+    assert Routes.from_toml(path, KeywordClassifier()).upstreams["healthcare"] == other
+    with pytest.raises(InvalidInputError) as info:
+        Routes.from_toml(write(GOOD[:start] + GOOD[end:]), KeywordClassifier())
+    assert str(info.value).startswith(f"{path}: upstreams: expected one for each route of model 'keywords'")
+    assert "got none for ['finance', 'healthcare']" in str(info.value)
 
 
 def test_cli_reports_a_bad_config(write) -> None:
@@ -222,7 +256,7 @@ def test_cli_reports_a_bad_config(write) -> None:
         [sys.executable, "-m", "gqr", "serve", "--config", str(path)], capture_output=True, text=True, timeout=60
     )
     assert res.returncode == 2
-    assert res.stderr.strip() == f"error: {path}: [upstreams.law] timeout: expected seconds > 0, got 'fast' (str)"
+    assert res.stderr.strip() == f"error: {path}: [upstreams.law] timeout: expected a number, got 'fast' (str)"
 
 
 def conversation(*turns: tuple[str, object]) -> list[dict[str, object]]:

@@ -1,17 +1,16 @@
-"""WideMLP train → ONNX export → onnxruntime round trip on a small sample, and the training pipeline's card."""
+"""What only the WideMLP does (the shared round trip is in test_train_families.py): int8 / float16 tables,
+synthetic outliers, merged members, the semantic prior."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import numpy as np
 import pytest
-from _train_toy import OOD_REASONS, assert_padding_invariant, labelled, perturbed
+from _train_toy import OOD_REASONS, assert_padding_invariant, decision_agreement, labelled, perturbed
 
 import gqr
-from gqr._policy import decide
-from gqr.train import run, session, sha256_of, train, tune_thresholds
+from gqr.train import run, session, tune_thresholds
 from gqr.train._synthetic import synthetic_outliers
 from gqr.train._widemlp import AUTO_SYNTHETIC, WideMLP
 
@@ -19,56 +18,32 @@ from gqr.train._widemlp import AUTO_SYNTHETIC, WideMLP
 @pytest.fixture(scope="module")
 def fitted() -> WideMLP:
     data = labelled("guarded")
-    return WideMLP(epochs=40, batch_size=8, min_df=1, threads=1, seed=0).fit(data)
+    return WideMLP(epochs=40, batch_size=8, featurizer={"min_df": 1}, threads=1, seed=0).fit(data)
 
 
-def test_fit_learns_the_training_texts(fitted: WideMLP) -> None:
-    data = labelled("guarded")
-    pred = fitted.scores(data.texts).argmax(axis=1)
-    assert (pred == data.targets).mean() >= 0.95
+def test_the_training_loss_falls(fitted: WideMLP) -> None:
     assert fitted.history_[-1]["train_loss"] < fitted.history_[0]["train_loss"]
 
 
-@pytest.mark.parametrize("dtype", ["int8", "float16", "float32"])
-def test_onnx_agrees_with_torch(fitted: WideMLP, dtype: str) -> None:
+@pytest.mark.parametrize("dtype", ["int8", "float16"])
+def test_onnx_with_a_compact_table_agrees_with_torch(fitted: WideMLP, dtype: str) -> None:
     fitted.table_dtype = dtype
     texts = perturbed(3000) + labelled("guarded").texts
-    ref = fitted.scores(texts)
+    ref = fitted.predict_proba(texts)
     got = run(session(fitted.to_onnx()), fitted.featurizer_, texts, batch_size=256)
     assert got.shape == ref.shape and got.dtype == np.float32
     assert np.abs(got - ref).max() < (0.03 if dtype == "int8" else 1e-3)
-    tau = dict.fromkeys(("law", "finance", "healthcare"), 0.5)
-    agree = decide(got, fitted.outputs_, tau)[0] == decide(ref, fitted.outputs_, tau)[0]
-    assert agree.mean() >= 0.999
-    fitted.table_dtype = "int8"
-
-
-def test_padding_does_not_change_scores(fitted: WideMLP) -> None:
+    assert decision_agreement(got, ref, fitted.outputs_) >= 0.999
     assert_padding_invariant(fitted.to_onnx(), fitted.featurizer_, pad=37)
+    fitted.table_dtype = "int8"
 
 
 def test_tuned_thresholds_separate_the_eval_texts(fitted: WideMLP) -> None:
     data = labelled("guarded")
-    tau, ev = tune_thresholds(fitted.scores(data.texts), fitted.outputs_, data)
+    tau, ev = tune_thresholds(fitted.predict_proba(data.texts), fitted.outputs_, data)
     assert set(tau) == {"law", "finance", "healthcare"} and all(0 <= t <= 1 for t in tau.values())
     assert ev.objective >= 0.9 and ev.id_acc >= 0.9
     assert set(ev.rejection_per_reason) == set(OOD_REASONS)
-
-
-def test_pipeline_writes_a_loadable_card(tmp_path) -> None:
-    data = labelled("strict")
-    params = {"epochs": 30, "batch_size": 8, "min_df": 1, "threads": 1}
-    result = train("widemlp", "strict", out_dir=tmp_path, params=params, train_set=data, eval_set=data)
-    card = json.loads(result.card_path.read_text(encoding="utf-8"))
-    assert card["name"] == "widemlp-strict" and card["outputs"] == ["law", "finance", "healthcare"]
-    assert card["onnx"]["sha256"] == sha256_of(result.onnx_path)
-    assert card["onnx"]["bytes"] == result.onnx_path.stat().st_size
-    assert card["training"]["n_train"] == len(data) and card["training"]["params"]["epochs"] == 30
-    assert card["training"]["sources"]["law"] == ["toy_law"]
-    router = gqr.load(str(result.card_path))
-    assert router.classify("Can my landlord keep my security deposit?").route == "law"
-    again = train("widemlp", "strict", out_dir=tmp_path / "again", params=params, train_set=data, eval_set=data)
-    assert sha256_of(again.onnx_path) == card["onnx"]["sha256"]  # seeded: the same bytes
 
 
 def test_synthetic_outliers_come_from_the_training_words_only() -> None:
@@ -79,7 +54,7 @@ def test_synthetic_outliers_come_from_the_training_words_only() -> None:
     known = {w for ws in tokens for w in ws}
     words = [w for t in texts for w in t.split()]
     assert 0.1 < np.mean([w in known for w in words]) < 0.9  # training words mixed with scrambled / made-up ones
-    with pytest.raises(ValueError, match="as many tokenized texts as targets"):
+    with pytest.raises(gqr.InvalidInputError, match="as many tokenized texts as targets"):
         synthetic_outliers(tokens[:-1], data.targets, 3, np.random.default_rng(0))
 
 
@@ -99,21 +74,21 @@ def test_swap_outliers_replace_domain_words_by_common_training_words(monkeypatch
 
 def test_synthetic_outliers_teach_a_strict_model_to_score_outliers_low(fitted: WideMLP) -> None:
     data = labelled("strict", outliers=False, copies=3)
-    params = {"epochs": 30, "batch_size": 8, "min_df": 1, "threads": 1, "seed": 0}
+    params = {"epochs": 30, "batch_size": 8, "featurizer": {"min_df": 1}, "threads": 1, "seed": 0}
     with_syn = WideMLP(**params).fit(data)
     without = WideMLP(**params, synthetic_outliers=0.0).fit(data)
     assert fitted.n_synthetic_ == 0 and without.n_synthetic_ == 0  # guarded data has outliers: none made
     assert with_syn.n_synthetic_ == round(AUTO_SYNTHETIC * len(data))
     for model in (with_syn, without):
-        assert (model.scores(data.texts).argmax(axis=1) == data.targets).mean() >= 0.95
+        assert (model.predict_proba(data.texts).argmax(axis=1) == data.targets).mean() >= 0.95
     outliers = labelled("guarded")
     ood = [t for t, lab in zip(outliers.texts, outliers.labels, strict=True) if lab == "ood"]
-    assert with_syn.scores(ood).max(axis=1).mean() < without.scores(ood).max(axis=1).mean()
+    assert with_syn.predict_proba(ood).max(axis=1).mean() < without.predict_proba(ood).max(axis=1).mean()
 
 
 def test_members_export_as_one_graph_of_their_weighted_mean_logits() -> None:
     data, eval_set = labelled("strict", outliers=False, copies=2), labelled("strict")
-    params = {"epochs": 10, "batch_size": 8, "min_df": 1, "threads": 1, "table_dtype": "float32"}
+    params = {"epochs": 10, "batch_size": 8, "featurizer": {"min_df": 1}, "threads": 1, "table_dtype": "float32"}
     merged = WideMLP(**params, seed=3, n_members=2, plain_weight=0.5).fit(data, eval_set)
     singles = [WideMLP(**params, seed=seed).fit(data, eval_set) for seed in (3, 4)]
     singles.append(WideMLP(**params, seed=5, synthetic_outliers=0.0, label_smoothing=0.0).fit(data, eval_set))
@@ -129,7 +104,7 @@ def test_members_export_as_one_graph_of_their_weighted_mean_logits() -> None:
     expected = sum(w * logits(m) for w, m in zip((0.4, 0.4, 0.2), singles, strict=True))
     assert np.abs(logits(merged) - expected).max() < 1e-3
     assert np.abs(logits(singles[0]) - logits(singles[2])).max() > 0.1  # the members differ
-    with pytest.raises(ValueError, match="n_members must be a positive int"):
+    with pytest.raises(gqr.InvalidInputError, match="n_members: expected an int >= 1, got 0"):
         WideMLP(n_members=0).fit(data)
 
 
@@ -140,7 +115,9 @@ def with_prior(tmp_path_factory: pytest.TempPathFactory) -> WideMLP:
     mp.setenv("GQR_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     try:
         data = labelled("guarded")
-        return WideMLP(epochs=40, batch_size=8, min_df=1, threads=1, seed=0, hidden=64, prior_dims=16).fit(data)
+        return WideMLP(
+            epochs=40, batch_size=8, featurizer={"min_df": 1}, threads=1, seed=0, hidden=64, prior_dims=16
+        ).fit(data)
     finally:
         mp.undo()
 
@@ -164,7 +141,7 @@ def test_prior_word_vectors_carry_meaning() -> None:
 
 def test_onnx_with_prior_agrees_with_torch(with_prior: WideMLP) -> None:
     texts = perturbed(2000) + labelled("guarded").texts
-    ref = with_prior.scores(texts)
+    ref = with_prior.predict_proba(texts)
     got = run(session(with_prior.to_onnx()), with_prior.featurizer_, texts, batch_size=256)
     assert got.shape == ref.shape and np.abs(got - ref).max() < 0.03
     assert_padding_invariant(with_prior.to_onnx(), with_prior.featurizer_, pad=11)
@@ -172,5 +149,5 @@ def test_onnx_with_prior_agrees_with_torch(with_prior: WideMLP) -> None:
 
 @pytest.mark.parametrize("bad", [{"prior_dims": -1}, {"prior_dims": 385}, {"prior_dropout": 1.0}])
 def test_prior_parameters_are_checked(bad: dict) -> None:
-    with pytest.raises(ValueError, match=next(iter(bad))):
+    with pytest.raises(gqr.InvalidInputError, match=f"widemlp parameter {next(iter(bad))}: expected"):
         WideMLP(**bad).fit(labelled("guarded"))

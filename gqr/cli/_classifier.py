@@ -1,4 +1,4 @@
-"""The options that choose what classifies, shared by ``gqr classify`` and ``gqr bench``.
+"""The options that choose what classifies, shared by ``gqr classify``, ``gqr bench`` and ``gqr score``.
 
 ``--model`` picks an ONNX router; ``--backend`` an LLM backend of :mod:`gqr.guards` over an OpenAI-compatible
 server, with ``--model`` as the router it defers to (or the fast stage of a cascade).
@@ -6,22 +6,38 @@ server, with ``--model`` as the router it defers to (or the fast stage of a casc
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Annotated
+
 import typer
 
 from gqr._protocol import Classifier
 
-MODEL_HELP = "Model name (see `gqr models`) or path to a .json card / .onnx file; default: the shipped default."
-BACKEND = typer.Option(
-    None,
-    "--backend",
-    help="Classify with an LLM backend instead: prompt-router, llama-guard, nemo or cascade (extra 'llm'); "
-    "--model is then the router that llama-guard/nemo defer to, or the fast stage of a cascade.",
-)
-BASE_URL = typer.Option(
-    None, "--base-url", help="OpenAI-compatible API root for --backend, e.g. http://127.0.0.1:11434/v1 (Ollama)."
-)
-LLM_MODEL = typer.Option(None, "--llm-model", help="Model name on that server, for --backend.")
-API_KEY_ENV = typer.Option(None, "--api-key-env", help="Environment variable holding the API key, for --backend.")
+# The choices of --backend: gqr.guards.BACKENDS, which takes too long to import for --help.
+Backend = StrEnum("Backend", "prompt-router llama-guard nemo cascade")
+
+
+Model = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        help="Model name (see `gqr models`) or path to a .json card / .onnx file; default: the shipped default.",
+    ),
+]
+BackendOption = Annotated[
+    Backend | None,
+    typer.Option(
+        help="Classify with an LLM backend instead (extra 'llm'); --model is then the router that llama-guard/nemo "
+        "defer to, or the fast stage of a cascade.",
+    ),
+]
+BaseUrl = Annotated[
+    str | None,
+    typer.Option(help="OpenAI-compatible API root for --backend, e.g. http://127.0.0.1:11434/v1 (Ollama)."),
+]
+LlmModel = Annotated[str | None, typer.Option(help="Model name on that server, for --backend.")]
+ApiKeyEnv = Annotated[str | None, typer.Option(help="Environment variable holding the API key, for --backend.")]
 
 
 def load_classifier(
@@ -36,6 +52,7 @@ def load_classifier(
         return gqr.load(model)
     from gqr.guards import load_backend
 
+    backend = str(backend)  # a Backend member from the command line
     options: dict[str, object] = {"base_url": base_url, "model": llm_model}
     if api_key_env:
         options["api_key_env"] = api_key_env

@@ -9,22 +9,25 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from typing import Annotated
 
 import typer
 
-from gqr.cli._classifier import API_KEY_ENV, BACKEND, BASE_URL, LLM_MODEL, MODEL_HELP, load_classifier
+from gqr.cli._classifier import ApiKeyEnv, BackendOption, BaseUrl, LlmModel, Model, load_classifier
 
 logger = logging.getLogger("gqr.cli")
 
 
 def classify(
-    queries: list[str] = typer.Argument(..., help="Queries to classify; '-' reads one query per line from stdin."),
-    model: str | None = typer.Option(None, "--model", "-m", help=MODEL_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per query (with its text) instead."),
-    backend: str | None = BACKEND,
-    base_url: str | None = BASE_URL,
-    llm_model: str | None = LLM_MODEL,
-    api_key_env: str | None = API_KEY_ENV,
+    queries: Annotated[list[str], typer.Argument(help="Queries to classify; '-' reads one query per line from stdin.")],
+    model: Model = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object per query (with its text) instead.")
+    ] = False,
+    backend: BackendOption = None,
+    base_url: BaseUrl = None,
+    llm_model: LlmModel = None,
+    api_key_env: ApiKeyEnv = None,
 ) -> None:
     """Route each query to law, finance or healthcare, or reject it.
 
@@ -79,7 +82,9 @@ def _clip(text: str, width: int) -> str:
 
 
 def models(
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per model instead of a table."),
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object per model instead of a table.")
+    ] = False,
 ) -> None:
     """List the available models with their size and headline benchmark numbers (* marks the default)."""
     from gqr._errors import ModelNotFoundError

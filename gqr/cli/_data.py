@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
+DataDir = Annotated[Path | None, typer.Option(help="GQR data folder (default: $GQR_DATA_DIR).")]
+
 
 def data(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help="Data folder (default: $GQR_DATA_DIR)."),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    data_dir: DataDir = None,
 ) -> None:
     """List the GQR-Bench OOD test sets, the in-domain pool and the outlier pool with their split sizes."""
     from gqr.data import summary

@@ -10,41 +10,52 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from enum import StrEnum
+from typing import Annotated, Any
 
 import typer
 
-_MODEL_HELP = "Model name (see `gqr models`) or path to a .json card / .onnx file; default: the shipped default."
-_FORMATS = "csv, jsonl or parquet"
+from gqr.cli._classifier import Model
+
+FileFormat = StrEnum("FileFormat", "csv jsonl parquet")  # those of gqr.batch
+Engine = StrEnum("Engine", "local dask")
 
 
 def score(
-    inputs: list[str] = typer.Argument(
-        ..., help="Input file(s) (.csv, .jsonl/.ndjson, .parquet/.pq); '-' for stdin; quoted globs like 'data/*.csv'."
-    ),
-    output: str = typer.Option(
-        ..., "--output", "-o", help="Output file ('-' for stdout), or a directory for several inputs or a glob."
-    ),
-    text_column: str = typer.Option("text", "--text-column", "-c", help="Column (JSONL: key) holding the queries."),
-    model: str | None = typer.Option(None, "--model", "-m", help=_MODEL_HELP),
-    input_format: str | None = typer.Option(
-        None, "--format", help=f"Input format, {_FORMATS}; default: the extension (csv for stdin)."
-    ),
-    output_format: str | None = typer.Option(
-        None, "--output-format", help=f"Output format, {_FORMATS}; default: the output's extension, else the input's."
-    ),
-    batch_size: int | None = typer.Option(
-        None, "--batch-size", min=1, help="Rows per chunk (memory is flat in file size); default: the library's."
-    ),
-    max_chars: int | None = typer.Option(
-        None, "--max-chars", min=1, help="Longer texts are rejected as too_long; default: the router's limit."
-    ),
-    engine: str = typer.Option("local", "--engine", help="local (this process) or dask (files in parallel)."),
-    workers: int | None = typer.Option(None, "--workers", min=1, help="Dask: local worker processes (default: CPUs)."),
-    scheduler: str | None = typer.Option(
-        None, "--scheduler", help="Dask: address of a running scheduler (its workers must see the files)."
-    ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Input file(s) (.csv, .jsonl/.ndjson, .parquet/.pq); '-' for stdin; quoted globs like 'data/*.csv'."
+        ),
+    ],
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output", "-o", help="Output file ('-' for stdout), or a directory for several inputs or a glob."
+        ),
+    ],
+    text_column: Annotated[
+        str, typer.Option("--text-column", "-c", help="Column (JSONL: key) holding the queries.")
+    ] = "text",
+    model: Model = None,
+    input_format: Annotated[
+        FileFormat | None, typer.Option("--format", help="Input format; default: the extension (csv for stdin).")
+    ] = None,
+    output_format: Annotated[
+        FileFormat | None, typer.Option(help="Output format; default: the output's extension, else the input's.")
+    ] = None,
+    batch_size: Annotated[
+        int | None, typer.Option(min=1, help="Rows per chunk (memory is flat in file size); default: the library's.")
+    ] = None,
+    max_chars: Annotated[
+        int | None, typer.Option(min=1, help="Longer texts are rejected as too_long; default: the router's limit.")
+    ] = None,
+    engine: Annotated[Engine, typer.Option(help="local (this process) or dask (files in parallel).")] = Engine.local,
+    workers: Annotated[int | None, typer.Option(min=1, help="Dask: local worker processes (default: CPUs).")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask: address of a running scheduler (its workers must see the files).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
 ) -> None:
     """Score CSV, JSONL or Parquet files: every input column plus route, label, confidence, reason and error.
 
@@ -55,13 +66,11 @@ def score(
     from gqr._errors import InvalidInputError
     from gqr.batch import BATCH_SIZE, MAX_CHARS, expand_inputs
 
-    if engine not in ("local", "dask"):
-        raise InvalidInputError(f"--engine must be local or dask, got {engine!r}")
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so that the temporary output is removed
+    signal.signal(signal.SIGTERM, lambda signum, _: sys.exit(128 + signum))  # so that the temporary output is removed
     options: dict[str, Any] = {
         "text_column": text_column,
-        "input_format": input_format,
-        "output_format": output_format,
+        "input_format": input_format and input_format.value,
+        "output_format": output_format and output_format.value,
         "batch_size": batch_size or BATCH_SIZE,
         "max_chars": max_chars or MAX_CHARS,
     }
@@ -74,7 +83,7 @@ def score(
         del options["input_format"]
         n_files = len(expand_inputs(inputs))
         with _bar(show, "files", n_files) as tick:
-            if engine == "dask":
+            if engine is Engine.dask:
                 from gqr._extras import require
                 from gqr.dask import score_files
 
@@ -90,7 +99,7 @@ def score(
 
                 summary = score_files(inputs, output, model=model, progress=tick, **options)
     else:
-        if engine == "dask":
+        if engine is Engine.dask:
             raise InvalidInputError(
                 "--engine dask scores files in parallel: expected several inputs or a glob, and an output directory"
             )
@@ -110,10 +119,6 @@ def score(
             return  # --verbose: the library has logged this summary already
     if not quiet:
         typer.echo(str(summary), err=True)
-
-
-def _exit_on_sigterm(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
 
 
 @contextmanager

@@ -1,12 +1,21 @@
-"""``gqr train``: train one model family, export it to ONNX and write its card."""
+"""``gqr train``: train one model family, export it to ONNX and write its card; or, with ``--routes``, a router
+for your own routes."""
 
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
+
+from gqr._families import FAMILIES, VARIANTS
+from gqr.cli._data import DataDir
+
+Family = StrEnum("Family", list(FAMILIES))  # type: ignore[misc]  # choices listed by --help
+Variant = StrEnum("Variant", list(VARIANTS))  # type: ignore[misc]
+GUARDED = Variant("guarded")
 
 
 def parse_params(items: list[str]) -> dict[str, Any]:
@@ -27,71 +36,97 @@ def parse_params(items: list[str]) -> dict[str, Any]:
 
 
 def train(
-    family: str = typer.Option(..., "--family", "-f", help="Model family: widemlp, fasttext, svm or xgboost."),
-    variant: str = typer.Option("guarded", "--variant", help="strict (in-domain only) or guarded (+ outliers)."),
-    out: Path = typer.Option(
-        Path("gqr-models"),
-        "--out",
-        "-o",
-        help="Directory for <name>.onnx and <name>.json (default: not the shipped models/).",
-    ),
-    name: str | None = typer.Option(None, "--name", help="Model name (default: <family>-<variant>)."),
-    epochs: int | None = typer.Option(None, "--epochs", help="Training epochs (families that have them)."),
-    param: list[str] = typer.Option(
-        [],
-        "--param",
-        "-p",
-        help="A constructor parameter of the family as KEY=VALUE (VALUE as JSON, else text); repeat.",
-    ),
-    seed: int = typer.Option(0, "--seed", help="Random seed (same seed and data: same model)."),
-    max_per_dataset: int = typer.Option(5000, "--max-per-dataset", help="Cap on texts per outlier dataset."),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help="GQR data directory (default: $GQR_DATA_DIR)."),
-    bench: bool = typer.Option(True, "--bench/--no-bench", help="Score the model on GQR-Bench into its card."),
-    title_views: bool = typer.Option(
-        False,
-        "--title-views/--no-title-views",
-        help="Also learn each Reddit post's title alone, as a short query (see benchmarks/RESULTS.md for its cost).",
-    ),
-    question_views: bool = typer.Option(
-        False,
-        "--question-views/--no-question-views",
-        help="Also learn the domain question sentences of long in-domain texts alone, as short queries.",
-    ),
-    unsafe_suffixes: int = typer.Option(
-        0,
-        "--unsafe-suffixes",
-        help="Also learn this many in-domain questions followed by an insult or injection, as unsafe.",
-    ),
-    held_out: bool = typer.Option(
-        False,
-        "--held-out/--no-held-out",
-        help="Then run the source-held-out protocol (gqr/train/_heldout.py: one more training per fold) and store "
-        "its scores in the card under training.held_out (gqr bench shows them).",
-    ),
+    family: Annotated[Family | None, typer.Option("--family", "-f", help="Model family (not with --routes).")] = None,
+    routes: Annotated[
+        Path | None,
+        typer.Option(
+            help="Train a router for your own routes from this route file (.toml, .csv or .jsonl) instead; takes "
+            "--out, --name, --threshold and --seed only."
+        ),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="With --routes: replace the threshold calibrated from the examples."),
+    ] = None,
+    variant: Annotated[Variant, typer.Option(help="strict (in-domain only) or guarded (+ outliers).")] = GUARDED,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for <name>.onnx and <name>.json (not the shipped models/).")
+    ] = Path("gqr-models"),
+    name: Annotated[
+        str | None, typer.Option(help="Model name (default: <family>-<variant>; with --routes, the name of --out).")
+    ] = None,
+    epochs: Annotated[int | None, typer.Option(min=1, help="Training epochs (families that have them).")] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="A family parameter, KEY=VALUE (VALUE as JSON, else text); repeatable."),
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed (same seed and data: same model).")] = 0,
+    max_per_dataset: Annotated[int, typer.Option(min=1, help="Cap on texts per outlier dataset.")] = 5000,
+    data_dir: DataDir = None,
+    bench: Annotated[bool, typer.Option(help="Score the model on GQR-Bench into its card.")] = True,
+    title_views: Annotated[
+        bool,
+        typer.Option(help="Also learn each Reddit post's title alone as a short query (cost: benchmarks/RESULTS.md)."),
+    ] = False,
+    question_views: Annotated[
+        bool, typer.Option(help="Also learn the question sentences of long in-domain texts alone, as short queries.")
+    ] = False,
+    unsafe_suffixes: Annotated[
+        int, typer.Option(min=0, help="Also learn N in-domain questions followed by an insult or injection, as unsafe.")
+    ] = 0,
+    held_out: Annotated[
+        bool,
+        typer.Option(
+            help="Then run the source-held-out protocol (gqr/train/_heldout.py: one more training per fold) and store "
+            "its scores in the card under training.held_out (gqr bench shows them).",
+        ),
+    ] = False,
 ) -> None:
-    """Train a model on the train split, tune its thresholds on the eval split, write it to --out."""
-    from gqr._errors import InvalidInputError
-    from gqr.train import FAMILIES, VARIANTS, train
+    """Train a model on the train split, tune its thresholds on the eval split, write it to --out.
 
-    if family not in FAMILIES:
-        raise InvalidInputError(f"--family must be one of {sorted(FAMILIES)}, got {family!r}")
-    if variant not in VARIANTS:
-        raise InvalidInputError(f"--variant must be one of {list(VARIANTS)}, got {variant!r}")
-    params = {**parse_params(param), **({} if epochs is None else {"epochs": epochs})}
-    result = train(
-        family,
-        variant,
-        out_dir=out,
-        name=name,
-        params=params,
-        seed=seed,
-        max_per_dataset=max_per_dataset,
-        data_dir=data_dir,
-        bench=bench,
-        title_views=title_views,
-        question_views=question_views,
-        unsafe_suffixes=unsafe_suffixes,
-    )
+    With --routes: train a router for your own routes from their examples (gqr.train_routes), write it to --out.
+    """
+    from gqr._errors import InvalidInputError
+
+    if routes is not None:
+        given = {
+            "--family": family,
+            "--param": param,
+            "--epochs": epochs,
+            "--data-dir": data_dir,
+            "--title-views": title_views,
+            "--question-views": question_views,
+            "--unsafe-suffixes": unsafe_suffixes,
+            "--held-out": held_out,
+        }
+        if any(given.values()):
+            raise InvalidInputError(
+                f"--routes takes --out, --name, --threshold and --seed, got also {[k for k, v in given.items() if v]}"
+            )
+        _train_routes(routes, out, name, threshold, seed)
+        return
+    if threshold is not None:
+        raise InvalidInputError(
+            "--threshold is for --routes; a --family model's thresholds are tuned on the eval split"
+        )
+    if family is None:
+        raise InvalidInputError(
+            f"expected --family (one of {', '.join(Family)}) for the built-in domains or --routes FILE for your own "
+            "routes, got neither"
+        )
+    from gqr.train import train
+
+    params = {**parse_params(param or []), **({} if epochs is None else {"epochs": epochs})}
+    # What the training data is made of: the same for the model and for its source-held-out folds.
+    data: dict[str, Any] = {
+        "seed": seed,
+        "max_per_dataset": max_per_dataset,
+        "data_dir": data_dir,
+        "title_views": title_views,
+        "question_views": question_views,
+        "unsafe_suffixes": unsafe_suffixes,
+    }
+    result = train(family.value, variant.value, out_dir=out, name=name, params=params, bench=bench, **data)
     ev = result.eval
     typer.echo(
         f"wrote {result.onnx_path} ({result.onnx_path.stat().st_size / 1e6:.1f} MB) and {result.card_path} "
@@ -107,16 +142,20 @@ def train(
         from gqr.bench import held_out_table
         from gqr.train._heldout import held_out_scores, store_held_out
 
-        held = held_out_scores(
-            family,
-            variant,
-            params,
-            seed=seed,
-            max_per_dataset=max_per_dataset,
-            data_dir=data_dir,
-            title_views=title_views,
-            question_views=question_views,
-            unsafe_suffixes=unsafe_suffixes,
-        )
+        held = held_out_scores(family.value, variant.value, params, **data)
         store_held_out(result.card_path, held)
         typer.echo(held_out_table(held))
+
+
+def _train_routes(routes: Path, out: Path, name: str | None, threshold: float | None, seed: int) -> None:
+    import time
+
+    from gqr._routes import train_routes
+
+    start = time.perf_counter()
+    router = train_routes(routes, out, name=name, threshold=threshold, seed=seed)
+    typer.echo(
+        f"wrote {out / router.card['onnx']['file']} ({router.size_bytes / 1e6:.1f} MB) and {out / router.name}.json "
+        f"in {time.perf_counter() - start:.1f} s\nroutes: {', '.join(router.routes)}; thresholds "
+        f"{router.card['thresholds']}"
+    )

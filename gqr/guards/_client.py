@@ -67,7 +67,7 @@ class ChatClient:
         extra_body: Mapping[str, Any] | None = None,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
-            raise InvalidInputError(f"base_url must start with http:// or https://, got {base_url!r}")
+            raise InvalidInputError(f"base_url: expected an http:// or https:// URL, got {base_url!r}")
         if timeout <= 0 or retries < 0 or backoff < 0 or max_concurrency < 1 or max_tokens < 1:
             raise InvalidInputError(
                 "expected timeout > 0, retries >= 0, backoff >= 0, max_concurrency >= 1 and max_tokens >= 1, got "
@@ -78,7 +78,9 @@ class ChatClient:
         if api_key_env is not None:
             api_key = os.environ.get(api_key_env)
             if not api_key:
-                raise InvalidInputError(f"expected the API key in environment variable {api_key_env!r}, it is unset")
+                raise InvalidInputError(
+                    f"api_key_env: expected the API key in environment variable {api_key_env!r}, got it unset or empty"
+                )
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.api_key = api_key

@@ -1,4 +1,4 @@
-"""The ASGI application: classification, OpenAI-compatible chat completions routed per domain, health, metrics."""
+"""The ASGI application: classification, OpenAI-compatible chat completions routed per route, health, metrics."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from importlib import resources
 from typing import Any
 
 import httpx
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -24,7 +26,7 @@ from gqr._decision import Decision
 from gqr._errors import InvalidInputError
 from gqr.serve._config import Rejection
 from gqr.serve._conversation import Verdict, checked_turns, verdict
-from gqr.serve._http import ApiError, error_response, read_json
+from gqr.serve._http import ApiError, error_response, parse, read_body
 from gqr.serve._metrics import CONTENT_TYPE, Metrics
 from gqr.serve._routes import Routes
 from gqr.serve._upstream import forward
@@ -70,15 +72,30 @@ def _route_headers(decision: Decision) -> dict[str, str]:
     return headers
 
 
-def _chat_payload(payload: Any) -> dict[str, Any]:
-    """The chat completion request, checked as far as gqr needs it (the messages are checked by the rule)."""
-    if not isinstance(payload, dict):
-        raise ApiError(422, "invalid_request", f"body: expected a JSON object, got {type(payload).__name__}")
-    if not isinstance(payload.get("stream", False), bool):
-        raise ApiError(
-            422, "invalid_request", f"stream: expected true or false, got {json.dumps(payload['stream'])[:80]}"
-        )
-    return payload
+class _ClassifyRequest(BaseModel):
+    model_config = ConfigDict(strict=True)
+
+    text: str | None = None
+    texts: list[str] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text_or_texts(cls, data: Any) -> Any:
+        if isinstance(data, dict) and ("text" in data) == ("texts" in data):
+            keys = sorted(data)
+            raise PydanticCustomError(
+                "text_or_texts", 'expected {"text": str} or {"texts": [str]}, got {keys}', {"keys": keys}
+            )
+        return data
+
+
+class _ChatRequest(BaseModel):
+    """The fields of a chat completion request that gqr reads (the messages are checked by the conversation rule);
+    the request goes to the upstream as it came, but for ``model``."""
+
+    model_config = ConfigDict(strict=True)
+
+    stream: bool = False
 
 
 def _rejection_headers(verdict: Verdict) -> dict[str, str]:
@@ -138,13 +155,13 @@ def _completion(rejection: Rejection, stream: bool, verdict: Verdict) -> Respons
 
 
 def _model_list(routes: Routes) -> list[dict[str, Any]]:
-    """``GET /v1/models``: each upstream's model once (the domains it serves in ``owned_by``)."""
+    """``GET /v1/models``: each upstream's model once, with the routes it answers (``routes``, and in ``owned_by``)."""
     served: dict[str, list[str]] = {}
-    for domain, upstream in routes.upstreams.items():
-        served.setdefault(upstream.model, []).append(domain)
+    for route, upstream in routes.upstreams.items():
+        served.setdefault(upstream.model, []).append(route)
     return [
-        {"id": model, "object": "model", "created": 0, "owned_by": f"gqr:{'+'.join(domains)}"}
-        for model, domains in served.items()
+        {"id": model, "object": "model", "created": 0, "owned_by": f"gqr:{'+'.join(names)}", "routes": names}
+        for model, names in served.items()
     ]
 
 
@@ -177,43 +194,36 @@ class _Service:
         return decisions
 
     async def classify(self, request: Request) -> Response:
-        payload = await read_json(request, self.routes.limits.max_body_bytes)
-        if not isinstance(payload, dict) or ("text" in payload) == ("texts" in payload):
-            got = sorted(payload) if isinstance(payload, dict) else type(payload).__name__
-            raise ApiError(422, "invalid_request", f'body: expected {{"text": str}} or {{"texts": [str]}}, got {got}')
-        single = "text" in payload
-        value = payload["text"] if single else payload["texts"]
-        texts = [value] if single else value
-        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-            expected = "text: expected a string" if single else "texts: expected a list of strings"
-            raise ApiError(422, "invalid_request", f"{expected}, got {json.dumps(value)[:80]}")
+        _, body = parse(await read_body(request, self.routes.limits.max_body_bytes), _ClassifyRequest)
+        texts = [body.text] if body.text is not None else body.texts or []
         cap = self.routes.limits.max_batch
         if len(texts) > cap:
             raise ApiError(413, "too_many_texts", f"texts: expected at most {cap}, got {len(texts)}")
         decisions = [d.to_dict() for d in await self._decide(texts)]
-        body = {"model": self.routes.name, **({"decision": decisions[0]} if single else {"decisions": decisions})}
-        return JSONResponse(body)
+        single = body.text is not None
+        response = {"model": self.routes.name, **({"decision": decisions[0]} if single else {"decisions": decisions})}
+        return JSONResponse(response)
 
     async def chat(self, request: Request) -> Response:
-        payload = _chat_payload(await read_json(request, self.routes.limits.max_body_bytes))
+        payload, body = parse(await read_body(request, self.routes.limits.max_body_bytes), _ChatRequest)
         messages, cap = payload.get("messages"), self.routes.limits.max_messages
         if isinstance(messages, list) and len(messages) > cap:
             raise ApiError(413, "too_many_messages", f"messages: expected at most {cap}, got {len(messages)}")
         try:
-            turns = checked_turns(payload.get("messages"), self.routes.check, self.routes.limits.max_messages)
+            turns = checked_turns(messages, self.routes.check, cap)
         except InvalidInputError as exc:
             raise ApiError(422, "invalid_request", str(exc)) from None
         decisions = await self._decide([t.text for t in turns], observe=False)
         found = verdict(turns, decisions)
         self.metrics.observe_decision(found.decision)  # one decision per request, however many messages
-        target = self.routes.target(found.decision)
+        route, target = found.decision.route, self.routes.target(found.decision)
         if isinstance(target, Rejection):
             logger.info("chat rejected: %s in messages[%d] (%s)", found.decision.reason, found.index, found.role)
-            return _completion(target, payload.get("stream", False), found)
-        logger.debug("chat routed to %s (%d messages checked)", target.domain, len(turns))
-        assert self.client is not None, "the HTTP client is opened by the app's lifespan"
+            return _completion(target, body.stream, found)
+        logger.debug("chat routed to %s (%d messages checked)", route, len(turns))
+        assert self.client is not None and route is not None, "the HTTP client is opened by the app's lifespan"
         headers = _route_headers(found.decision)
-        return await forward(self.client, target, payload, headers, self.metrics.observe_upstream_error)
+        return await forward(self.client, route, target, payload, headers, self.metrics.observe_upstream_error)
 
     async def models(self, request: Request) -> Response:
         return JSONResponse({"object": "list", "data": self.model_list})
@@ -275,7 +285,7 @@ def create_app(routes: Routes, *, offload: bool = False) -> Starlette:
     """
     if not isinstance(routes, Routes):
         raise InvalidInputError(f"routes: expected gqr.serve.Routes, got {type(routes).__name__}")
-    metrics = Metrics()
+    metrics = Metrics(routes.routes)
     service = _Service(routes, metrics, offload)
     app = Starlette(
         routes=[

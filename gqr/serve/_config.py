@@ -1,21 +1,39 @@
-"""The serve configuration: endpoints per domain, answers per rejection reason, limits, read from one TOML file.
+"""The serve configuration: an endpoint per route, answers per rejection reason, limits, read from one TOML file.
 
-Every value is checked when the file is read; an error names the file, the key, what was expected and what was got.
+The file's shape is declared as pydantic models and checked when the file is read; :func:`explain` turns a
+:class:`pydantic.ValidationError` into one line per problem that names the key, what was expected and what was got.
+Upstreams are given per route, either in ``[upstreams.<route>]`` or, in a route file that also trains the model, in
+``[routes.<route>.upstream]`` (the ``examples`` and ``description`` of a route are for training and ignored here);
+``[default_upstream]`` answers every route without its own.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from gqr._decision import DOMAINS, REASONS
-from gqr._errors import InvalidInputError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
-__all__ = ["DEFAULT_MESSAGES", "Config", "Limits", "Rejection", "Upstream", "read_config"]
+from gqr._decision import DOMAINS, Reason
+from gqr._errors import InvalidInputError
+from gqr.serve._conversation import Check
+
+__all__ = [
+    "DEFAULT_MESSAGES",
+    "Config",
+    "Limits",
+    "Rejection",
+    "Upstream",
+    "default_messages",
+    "explain",
+    "read_config",
+]
 
 DEFAULT_MESSAGES: dict[str, str] = {
     "off_topic": "I can only help with legal, financial or health questions.",
@@ -26,43 +44,64 @@ DEFAULT_MESSAGES: dict[str, str] = {
     "too_long": "Your message is too long; please shorten it.",
     "error": "Your message could not be handled right now; please try again later.",
 }
+"""The answers of the built-in law / finance / healthcare router; :func:`default_messages` words them for others."""
 
 
-def _type(value: Any) -> str:
-    return "nothing" if value is None else f"{value!r} ({type(value).__name__})"
+def default_messages(routes: tuple[str, ...]) -> dict[str, str]:
+    """The built-in answer per rejection reason for a router with these ``routes`` (named in the off-topic ones)."""
+    if routes == DOMAINS:
+        return dict(DEFAULT_MESSAGES)
+    names = [r.replace("_", " ") for r in routes]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return DEFAULT_MESSAGES | {
+        "off_topic": f"I can only help with questions about {listed}.",
+        "low_confidence": f"I'm not sure this is about {listed}; could you rephrase it?",
+    }
 
 
-@dataclass(frozen=True, slots=True)
-class Upstream:
-    """An OpenAI-compatible endpoint that answers one domain's queries.
+class _Table(BaseModel):
+    """A TOML table: strict types (no "5" for 5, no true for 1), unknown keys named with the known ones."""
+
+    model_config = ConfigDict(strict=True, frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key in data:
+                if key not in cls.model_fields:
+                    known = ", ".join(cls.model_fields)
+                    raise PydanticCustomError(
+                        "unknown_key", "unknown key '{key}', expected one of {known}", {"key": key, "known": known}
+                    )
+        return data
+
+
+NonEmpty = Annotated[str, Field(min_length=1, pattern=r"\S")]
+
+
+class Upstream(_Table):
+    """An OpenAI-compatible endpoint that answers one route's queries.
 
     ``base_url`` is the API root (``https://host/v1``); requests go to ``base_url + "/chat/completions"`` with
     ``model`` replaced by this one. The API key is read from the environment variable ``api_key_env`` at call time
     and never stored.
     """
 
-    domain: str
     base_url: str
-    model: str
-    api_key_env: str | None = None
-    timeout: float = 30.0
+    model: NonEmpty
+    api_key_env: NonEmpty | None = None
+    timeout: Annotated[float, Field(gt=0.0, lt=1e6)] = 30.0
 
-    def __post_init__(self) -> None:
-        if self.domain not in DOMAINS:
-            raise InvalidInputError(f"domain: expected one of {DOMAINS}, got {_type(self.domain)}")
-        url = urlsplit(self.base_url) if isinstance(self.base_url, str) else None
-        if url is None or url.scheme not in ("http", "https") or not url.hostname:
-            raise InvalidInputError(f"base_url: expected an http(s) URL, got {_type(self.base_url)}")
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        url = urlsplit(value)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError("an http(s) URL")
         if url.username or url.password:
-            raise InvalidInputError("base_url: expected a URL without credentials; put the key in api_key_env")
-        if not isinstance(self.model, str) or not self.model:
-            raise InvalidInputError(f"model: expected a non-empty string, got {_type(self.model)}")
-        if self.api_key_env is not None and (not isinstance(self.api_key_env, str) or not self.api_key_env):
-            raise InvalidInputError(
-                f"api_key_env: expected the name of an environment variable, got {_type(self.api_key_env)}"
-            )
-        if isinstance(self.timeout, bool) or not isinstance(self.timeout, int | float) or not 0 < self.timeout < 1e6:
-            raise InvalidInputError(f"timeout: expected seconds > 0, got {_type(self.timeout)}")
+            raise ValueError("a URL without credentials (put the key in api_key_env)")
+        return value
 
     @property
     def chat_url(self) -> str:
@@ -76,7 +115,7 @@ class Upstream:
         key = os.environ.get(self.api_key_env)
         if not key:
             raise InvalidInputError(
-                f"upstream {self.domain!r}: environment variable {self.api_key_env} (api_key_env) is not set"
+                f"api_key_env: expected environment variable {self.api_key_env} to hold the key, got it unset or empty"
             )
         return key
 
@@ -94,27 +133,51 @@ class Rejection:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
+PositiveInt = Annotated[int, Field(ge=1)]
+
+
+class Limits(_Table):
     """Caps on what the service accepts: request body bytes, characters per text (each checked message of a chat),
     texts per classify call, messages per chat request."""
 
-    max_body_bytes: int = 1_048_576
-    max_text_chars: int = 8_000
-    max_batch: int = 256
-    max_messages: int = 256
+    max_body_bytes: PositiveInt = 1_048_576
+    max_text_chars: PositiveInt = 8_000
+    max_batch: PositiveInt = 256
+    max_messages: PositiveInt = 256
 
-    def __post_init__(self) -> None:
-        for name in ("max_body_bytes", "max_text_chars", "max_batch", "max_messages"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidInputError(f"{name}: expected an integer >= 1, got {_type(value)}")
+
+class _Router(_Table):
+    model: NonEmpty | None = None
+    thresholds: dict[str, Annotated[float, Field(ge=0.0, le=1.0)]] | None = None
+    check: Check = "user"
+
+
+class _Route(_Table):
+    examples: Any = None  # for training; checked by the route-file reader, not here
+    description: Any = None
+    upstream: Upstream | None = None
+
+
+class _File(_Table):
+    router: _Router = _Router()
+    upstreams: dict[str, Upstream] = {}
+    default_upstream: Upstream | None = None
+    routes: dict[str, _Route] = {}
+    rejections: dict[Reason, NonEmpty] = {}
+    limits: Limits = Limits()
+
+    @model_validator(mode="after")
+    def _one_upstream_per_route(self) -> _File:
+        twice = [r for r, spec in self.routes.items() if spec.upstream is not None and r in self.upstreams]
+        if twice:
+            raise ValueError(f"one upstream per route, got {twice[0]!r} in [upstreams] and in [routes] both")
+        return self
 
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """The parsed file: the router model (name or path, ``None`` for the default), thresholds, which messages of a
-    conversation are checked, and the rest."""
+    """The parsed file: the router model (name or path, ``None`` for the default), thresholds, upstreams per route
+    and the default one, answers per reason, limits, and which messages of a conversation are checked."""
 
     model: str | None
     thresholds: dict[str, float] | None
@@ -122,98 +185,82 @@ class Config:
     messages: dict[str, str] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
     check: str = "user"
+    default_upstream: Upstream | None = None
 
 
-_TOP = ("router", "upstreams", "rejections", "limits")
-_ROUTER = ("model", "thresholds", "check")
-_UPSTREAM = ("base_url", "model", "api_key_env", "timeout")
+_EXPECTED: dict[str, str] = {
+    "model_type": "a table",
+    "dict_type": "a table",
+    "string_type": "a string",
+    "float_type": "a number",
+    "int_type": "an integer",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "string_too_short": "a non-empty string",
+    "string_pattern_mismatch": "a non-empty string",
+}
+_BOUNDS = {
+    "greater_than": "> {gt}",
+    "greater_than_equal": ">= {ge}",
+    "less_than": "< {lt}",
+    "less_than_equal": "<= {le}",
+}
 
 
-def _table(data: dict[str, Any], key: str, where: str, *, required: bool = False) -> dict[str, Any]:
-    value = data.get(key)
-    if value is None and not required:
-        return {}
-    if not isinstance(value, dict):
-        raise InvalidInputError(f"{where}{key}: expected a table, got {_type(value)}")
-    return value
+def _where(loc: tuple[int | str, ...], toml: bool) -> str:
+    if not toml:  # a JSON request: texts[1]
+        return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "body"
+    keys = [str(p) for p in loc if p != "[key]"]
+    if len(keys) <= 1:
+        return keys[0] if keys else "top level"
+    return f"[{'.'.join(keys[:-1])}] {keys[-1]}"
 
 
-def _known(table: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
-    for key in table:
-        if key not in allowed:
-            raise InvalidInputError(f"{where}: unknown key {key!r}, expected one of {allowed}")
+def _got(value: Any, toml: bool) -> str:
+    if toml:
+        text = repr(value)
+        return f"{text[:80]}{'...' if len(text) > 80 else ''} ({type(value).__name__})"
+    return json.dumps(value)[:80]
 
 
-def _model(router: dict[str, Any], base: Path) -> str | None:
-    model = router.get("model")
+def explain(exc: ValidationError, *, toml: bool = True) -> str:
+    """What is wrong, one ``[table] key: expected ..., got <value> (<type>)`` per problem, joined by ``; ``
+    (``toml=False``: JSON paths and values, for request bodies)."""
+    lines = []
+    for error in exc.errors(include_url=False):
+        kind, loc, ctx = error["type"], error["loc"], error.get("ctx", {})
+        if kind == "unknown_key":
+            table = ".".join(str(p) for p in loc)
+            lines.append(f"{f'[{table}]' if table else 'top level'}: {error['msg']}")
+            continue
+        if kind == "missing":
+            lines.append(f"{_where(loc, toml)}: required, got nothing")
+            continue
+        if kind == "value_error":
+            expected = str(ctx.get("error", error["msg"]))
+        elif kind in _BOUNDS:
+            bound = next(iter(ctx.values()))
+            expected = ("an integer " if isinstance(bound, int) else "a number ") + _BOUNDS[kind].format(**ctx)
+        elif kind == "literal_error":
+            expected = f"one of {ctx['expected']}"
+        elif kind in ("model_type", "dict_type") and not toml:
+            expected = "an object"
+        else:
+            expected = _EXPECTED.get(kind, error["msg"])
+        if ", got " in expected:  # the check named what it got
+            lines.append(f"{_where(loc, toml)}: expected {expected}")
+        else:
+            lines.append(f"{_where(loc, toml)}: expected {expected}, got {_got(error['input'], toml)}")
+    return "; ".join(lines)
+
+
+def _model(model: str | None, base: Path) -> str | None:
+    """A model path in the file is relative to the file; a model name stays as it is."""
     if model is None:
         return None
-    if not isinstance(model, str) or not model:
-        raise InvalidInputError(f"[router] model: expected a model name or path, got {_type(model)}")
     local = base / model
-    return str(local) if ("/" in model or model.endswith((".json", ".onnx"))) and local.exists() else model
-
-
-def _thresholds(router: dict[str, Any]) -> dict[str, float] | None:
-    if "thresholds" not in router:
-        return None
-    table = _table(router, "thresholds", "[router] ")
-    _known(table, DOMAINS, "[router] thresholds")
-    for domain in DOMAINS:
-        value = table.get(domain)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-            raise InvalidInputError(f"[router] thresholds.{domain}: expected a number in [0, 1], got {_type(value)}")
-    return {d: float(v) for d, v in table.items()}
-
-
-def _check(router: dict[str, Any]) -> str:
-    from gqr.serve._conversation import CHECKS
-
-    check = router.get("check", "user")
-    if check not in CHECKS:
-        raise InvalidInputError(f"[router] check: expected one of {', '.join(map(repr, CHECKS))}, got {_type(check)}")
-    return check
-
-
-def _upstreams(data: dict[str, Any]) -> dict[str, Upstream]:
-    table = _table(data, "upstreams", "", required=True)
-    _known(table, DOMAINS, "[upstreams]")
-    out = {}
-    for domain in DOMAINS:
-        where = f"[upstreams.{domain}]"
-        entry = _table(table, domain, "[upstreams] ", required=True)
-        _known(entry, _UPSTREAM, where)
-        for key in ("base_url", "model"):
-            if key not in entry:
-                raise InvalidInputError(f"{where} {key}: required, got nothing")
-        try:
-            upstream = Upstream(domain=domain, **entry)
-        except InvalidInputError as exc:
-            raise InvalidInputError(f"{where} {exc}") from None
-        if upstream.api_key_env is not None and not os.environ.get(upstream.api_key_env):
-            raise InvalidInputError(
-                f"{where} api_key_env: environment variable {upstream.api_key_env} is not set (or empty)"
-            )
-        out[domain] = upstream
-    return out
-
-
-def _messages(data: dict[str, Any]) -> dict[str, str]:
-    table = _table(data, "rejections", "")
-    _known(table, REASONS, "[rejections]")
-    for reason, message in table.items():
-        if not isinstance(message, str) or not message.strip():
-            raise InvalidInputError(f"[rejections] {reason}: expected a non-empty string, got {_type(message)}")
-    return dict(table)
-
-
-def _limits(data: dict[str, Any]) -> Limits:
-    table = _table(data, "limits", "")
-    _known(table, tuple(f.name for f in fields(Limits)), "[limits]")
-    try:
-        return Limits(**table)
-    except InvalidInputError as exc:
-        raise InvalidInputError(f"[limits] {exc}") from None
+    looks_like_path = "/" in model or model.endswith((".json", ".onnx"))
+    return str(local) if looks_like_path and local.exists() else model
 
 
 def read_config(path: str | os.PathLike[str]) -> Config:
@@ -228,16 +275,26 @@ def read_config(path: str | os.PathLike[str]) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInputError(f"{path}: not valid TOML ({exc})") from None
     try:
-        _known(data, _TOP, "top level")
-        router = _table(data, "router", "")
-        _known(router, _ROUTER, "[router]")
-        return Config(
-            model=_model(router, path.parent),
-            thresholds=_thresholds(router),
-            upstreams=_upstreams(data),
-            messages=_messages(data),
-            limits=_limits(data),
-            check=_check(router),
-        )
-    except InvalidInputError as exc:
-        raise InvalidInputError(f"{path}: {exc}") from None
+        parsed = _File.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInputError(f"{path}: {explain(exc)}") from None
+    upstreams = dict(parsed.upstreams) | {r: s.upstream for r, s in parsed.routes.items() if s.upstream is not None}
+    where = {r: f"[upstreams.{r}]" for r in parsed.upstreams} | {r: f"[routes.{r}.upstream]" for r in parsed.routes}
+    named = [(where[r], u) for r, u in upstreams.items()]
+    if parsed.default_upstream is not None:
+        named.append(("[default_upstream]", parsed.default_upstream))
+    for table, upstream in named:
+        if upstream.api_key_env is not None and not os.environ.get(upstream.api_key_env):
+            raise InvalidInputError(
+                f"{path}: {table} api_key_env: expected environment variable {upstream.api_key_env} to hold the"
+                " key, got it unset or empty"
+            )
+    return Config(
+        model=_model(parsed.router.model, path.parent),
+        thresholds=parsed.router.thresholds,
+        upstreams=upstreams,
+        messages={str(reason): message for reason, message in parsed.rejections.items()},
+        limits=parsed.limits,
+        check=parsed.router.check,
+        default_upstream=parsed.default_upstream,
+    )

@@ -2,7 +2,7 @@
 
 The rule (the same for every classifier):
 
-- the **last user message decides the route**: its domain, or its rejection (off topic, low confidence, ...);
+- the **last user message decides the route**: its route, or its rejection (off topic, low confidence, ...);
 - any other checked message that is **unsafe**, **in another language**, **too long to check** or could not be
   classified (``error``) **rejects the whole request**, whatever the last user message says; off-topic or
   low-confidence earlier messages (a greeting, a system prompt such as "You are a helpful assistant") do not;
@@ -23,14 +23,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 from gqr._decision import Decision
 from gqr._errors import InvalidInputError
 
-__all__ = ["CHECKS", "Turn", "Verdict", "checked_turns", "verdict"]
+__all__ = ["CHECKS", "Check", "Turn", "Verdict", "checked_turns", "verdict"]
 
-CHECKS = ("user", "all", "last_user")
+Check = Literal["user", "all", "last_user"]
+CHECKS: tuple[str, ...] = get_args(Check)
 """The values of ``check``: which messages of a conversation are classified."""
 
 _CLIENT_ROLES = ("system", "developer", "user")
@@ -66,8 +67,11 @@ def _text(content: Any, where: str, role: str) -> str | None:
         return None
     if isinstance(content, list) and all(isinstance(p, dict) for p in content):
         texts = [p.get("text") for p in content if p.get("type") == "text"]
-        if not all(isinstance(t, str) for t in texts):
-            raise InvalidInputError(f"{where}.content: expected each text part to have a string 'text'")
+        bad = [t for t in texts if not isinstance(t, str)]
+        if bad:
+            raise InvalidInputError(
+                f"{where}.content: expected each text part to have a string 'text', got {_json(bad[0])}"
+            )
         return "\n".join(texts)  # type: ignore[arg-type]
     raise InvalidInputError(f"{where}.content: expected a string or a list of parts, got {content!r:.80}")
 

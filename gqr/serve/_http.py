@@ -1,14 +1,19 @@
-"""HTTP plumbing shared by the endpoints: OpenAI-style JSON errors and a size-capped JSON body reader."""
+"""HTTP plumbing shared by the endpoints: OpenAI-style JSON errors, a size-capped body reader, body validation."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
+from pydantic_core import from_json
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-__all__ = ["ApiError", "error_response", "read_json"]
+from gqr.serve._config import explain
+
+__all__ = ["ApiError", "error_response", "parse", "read_body"]
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def error_response(status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -27,9 +32,8 @@ class ApiError(Exception):
         return error_response(self.status, self.kind, self.message)
 
 
-async def read_json(request: Request, max_bytes: int) -> Any:
-    """The request body parsed as JSON; 413 past ``max_bytes`` (checked before reading when the size is declared)."""
-    too_big = ApiError(413, "request_too_large", f"request body: expected at most {max_bytes} bytes, got more")
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    """The request body; 413 past ``max_bytes`` (checked before reading when the size is declared)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_bytes:
         raise ApiError(413, "request_too_large", f"request body: expected at most {max_bytes} bytes, got {declared}")
@@ -37,8 +41,18 @@ async def read_json(request: Request, max_bytes: int) -> Any:
     async for chunk in request.stream():
         body += chunk
         if len(body) > max_bytes:
-            raise too_big
+            raise ApiError(413, "request_too_large", f"request body: expected at most {max_bytes} bytes, got more")
+    return bytes(body)
+
+
+def parse(body: bytes, model: type[Model]) -> tuple[Any, Model]:
+    """The JSON ``body`` and its fields checked against ``model``: 400 for invalid JSON, 422 naming the field, what
+    was expected and what was got."""
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        payload = from_json(body)
+    except ValueError as exc:
         raise ApiError(400, "invalid_json", f"request body: expected JSON, got invalid JSON ({exc})") from None
+    try:
+        return payload, model.model_validate(payload)
+    except ValidationError as exc:
+        raise ApiError(422, "invalid_request", explain(exc, toml=False)) from None

@@ -12,15 +12,24 @@ from typing import Any
 
 from gqr._decision import check_route_name
 from gqr._errors import InvalidInputError
+from gqr._families import FAMILIES, VARIANTS
 from gqr._policy import REJECT_OUTPUTS, routes_of
 from gqr._runtime import card_sha256
 from gqr._version import __version__
 
-__all__ = ["FORMAT_VERSION", "make_card", "seal_card", "sha256_of", "update_bench", "write_model"]
+__all__ = [
+    "FAMILIES",
+    "FORMAT_VERSION",
+    "VARIANTS",
+    "make_card",
+    "seal_card",
+    "sha256_of",
+    "update_bench",
+    "write_model",
+]
 
 FORMAT_VERSION = 1
-_FAMILIES = ("widemlp", "fasttext", "svm", "xgboost", "routes")  # routes: a model of the user's own routes
-_VARIANTS = ("strict", "guarded")
+_CARD_FAMILIES = (*FAMILIES, "routes")  # and a model of the user's own routes (not trained by train())
 
 
 def make_card(
@@ -37,9 +46,10 @@ def make_card(
 ) -> dict[str, Any]:
     """A card dict (without its ``onnx`` entry, which :func:`write_model` fills in), checked against the model
     contract."""
-    if family not in _FAMILIES or variant not in _VARIANTS:
+    if family not in _CARD_FAMILIES or variant not in VARIANTS:
         raise InvalidInputError(
-            f"family must be one of {_FAMILIES} and variant one of {_VARIANTS}, got {family!r} and {variant!r}"
+            f"family must be one of {list(_CARD_FAMILIES)} and variant one of {list(VARIANTS)}, "
+            f"got {family!r} and {variant!r}"
         )
     outputs = list(outputs)
     routes = routes_of(outputs)

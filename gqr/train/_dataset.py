@@ -21,18 +21,18 @@ import numpy as np
 
 from gqr import data
 from gqr._decision import DOMAINS, OOD
+from gqr._errors import InvalidInputError
 from gqr._policy import REJECT_OUTPUTS
 from gqr.data._keywords import looks_in_domain
+from gqr.train._card import VARIANTS
 
-__all__ = ["VARIANTS", "LabelledSet", "build", "outputs_for"]
-
-VARIANTS: tuple[str, ...] = ("strict", "guarded")
+__all__ = ["LabelledSet", "build", "outputs_for"]
 
 
 def outputs_for(variant: str) -> tuple[str, ...]:
     """The score outputs of a ``variant`` model."""
     if variant not in VARIANTS:
-        raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
+        raise InvalidInputError(f"variant must be one of {VARIANTS}, got {variant!r}")
     return DOMAINS if variant == "strict" else (*DOMAINS, *REJECT_OUTPUTS)
 
 
@@ -112,7 +112,7 @@ def build(
     """
     outputs = outputs_for(variant)
     if max_per_dataset is not None and max_per_dataset < 1:
-        raise ValueError(f"max_per_dataset must be a positive int or None, got {max_per_dataset!r}")
+        raise InvalidInputError(f"max_per_dataset must be a positive int or None, got {max_per_dataset!r}")
     if outliers is None:
         outliers = not (variant == "strict" and split == "train")
     examples = list(data.load_id(split, data_dir))

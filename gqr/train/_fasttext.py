@@ -12,104 +12,69 @@ table is a feature of the featurizer, so nothing unused is shipped; the table is
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import numpy as np
 
+from gqr._errors import ModelIntegrityError
 from gqr._extras import require
 from gqr._log import logger
 from gqr.train._dataset import LabelledSet
-from gqr.train._featurized import FeaturizedTrainer
 from gqr.train._onnx import IDS, GraphBuilder
+from gqr.train._trainer import OneOf, Range, Trainer, balanced_weights
 
 __all__ = ["FastText"]
 
-_LOSSES = ("softmax", "ova")
-_TABLE_DTYPES = ("float16", "float32")
 _EOS = "</s>"
 _LABEL = "__label__"
 
 
-class FastText(FeaturizedTrainer):
-    """The fastText supervised trainer (scikit-learn style: parameters here, checked in :meth:`fit`).
+class FastText(Trainer):
+    """The fastText supervised trainer.
 
     Parameters: embedding ``dim``, ``epochs``, learning rate ``lr``, ``loss`` (``"softmax"`` or ``"ova"``: one
-    sigmoid per output), ``balance`` (see :class:`FeaturizedTrainer`; fastText has no sample weights, so each text
-    is repeated ``round(weight / min_weight)`` times in the shuffled training file), the featurizer settings,
-    ``table_dtype`` of the exported embedding table (``float16`` or ``float32``), ``threads`` and ``seed``.
+    sigmoid per output), ``balance`` (:func:`~gqr.train._trainer.balanced_weights`; fastText has no sample weights,
+    so each text is repeated ``round(weight / min_weight)`` times in the shuffled training file), ``table_dtype`` of
+    the exported embedding table (``float16`` or ``float32``), ``featurizer`` settings, ``threads`` and ``seed``.
     Every training text needs an output (a strict training set has no outliers).
     Fitted attributes: ``featurizer_``, ``outputs_``, ``model_`` (the ``fasttext`` model).
     """
 
     family: ClassVar[str] = "fasttext"
     summary: ClassVar[str] = "fastText supervised: mean of feature embeddings → linear → softmax"
-    _PARAMS: ClassVar[tuple[str, ...]] = (
-        "dim",
-        "epochs",
-        "lr",
-        "loss",
-        "balance",
-        "max_features",
-        "max_char_features",
-        "char_ngram_range",
-        "bigrams",
-        "min_df",
-        "max_tokens",
-        "table_dtype",
-        "threads",
-        "seed",
-    )
-    _POSITIVE: ClassVar[tuple[str, ...]] = ("dim", "epochs", "max_features", "min_df", "max_tokens", "threads")
+    libraries: ClassVar[tuple[str, ...]] = ("fasttext",)
+    featurizer_defaults: ClassVar[Mapping[str, Any]] = {"max_features": 20_000, "max_char_features": 20_000}
 
     def __init__(
         self,
         *,
-        dim: int = 64,
-        epochs: int = 10,
-        lr: float = 0.2,
-        loss: str = "softmax",
-        balance: float = 0.5,
-        max_features: int = 20_000,
-        max_char_features: int = 20_000,
-        char_ngram_range: tuple[int, int] = (3, 5),
-        bigrams: bool = True,
-        min_df: int = 2,
-        max_tokens: int = 128,
-        table_dtype: str = "float16",
-        threads: int = 1,
-        seed: int = 0,
+        dim: Annotated[int, Range(1, integer=True)] = 64,
+        epochs: Annotated[int, Range(1, integer=True)] = 10,
+        lr: Annotated[float, Range(0, lo_open=True)] = 0.2,
+        loss: Annotated[str, OneOf(("softmax", "ova"))] = "softmax",
+        balance: Annotated[float, Range(0, 1)] = 0.5,
+        table_dtype: Annotated[str, OneOf(("float16", "float32"))] = "float16",
+        featurizer: Mapping[str, Any] | None = None,
+        threads: Annotated[int, Range(1, integer=True)] = 1,
+        seed: Annotated[int, Range(0, integer=True)] = 0,
     ) -> None:
         self.dim = dim
         self.epochs = epochs
         self.lr = lr
         self.loss = loss
         self.balance = balance
-        self.max_features = max_features
-        self.max_char_features = max_char_features
-        self.char_ngram_range = char_ngram_range
-        self.bigrams = bigrams
-        self.min_df = min_df
-        self.max_tokens = max_tokens
         self.table_dtype = table_dtype
+        self.featurizer = featurizer
         self.threads = threads
         self.seed = seed
-
-    def _check(self) -> None:
-        super()._check()
-        if not self.lr > 0:
-            raise ValueError(f"lr must be > 0, got {self.lr!r}")
-        if self.loss not in _LOSSES:
-            raise ValueError(f"loss must be one of {_LOSSES}, got {self.loss!r}")
-        if self.table_dtype not in _TABLE_DTYPES:
-            raise ValueError(f"table_dtype must be one of {_TABLE_DTYPES}, got {self.table_dtype!r}")
 
     def fit(self, train: LabelledSet, eval_set: LabelledSet | None = None) -> FastText:
         """Fit the featurizer and fastText on ``train``; ``eval_set`` is not used."""
         self._start_fit(train, all_labelled=True)
         fasttext = require("fasttext", "train")
-        w = self._weights(train)
+        w = balanced_weights(train, self.balance)
         repeats = np.rint(w / w.min()).astype(np.int64)
         order = np.random.default_rng(self.seed).permutation(np.repeat(np.arange(len(train)), repeats))
         lines = [f"{_LABEL}{t} {self._line(text)}" for t, text in zip(train.targets.tolist(), train.texts, strict=True)]
@@ -148,13 +113,15 @@ class FastText(FeaturizedTrainer):
         return out
 
     def to_onnx(self) -> Any:
-        """The contract-C ONNX graph: mean of embedding rows (Gather + weighted sum) → MatMul → Softmax / Sigmoid."""
+        """The ONNX graph: mean of embedding rows (Gather + weighted sum) → MatMul → Softmax / Sigmoid."""
         onnx = require("onnx", "train")
         f = self.model_.f
         inputs = np.asarray(self.model_.get_input_matrix(), dtype=np.float32)
         rows = np.array([f.getWordId(f"f{i}") for i in range(1, self.featurizer_.n_features)], dtype=np.int64)
         if (rows < 0).any():
-            raise ValueError(f"fastText has no row for {(rows < 0).sum()} feature ids of the featurizer")
+            raise ModelIntegrityError(
+                f"expected a fastText row for every feature id of the featurizer, got none for {(rows < 0).sum()}"
+            )
         table = np.zeros((self.featurizer_.n_features, self.dim), dtype=np.float32)
         table[1:] = inputs[rows]
         eos = inputs[f.getWordId(_EOS)]

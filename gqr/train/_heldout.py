@@ -27,13 +27,14 @@ fold        held-out sources
             finance: reddit_top_finance, finqa_dev_pixiu, ib_interview_questions;
             healthcare: reddit_top_health, counsel_chat;
             off_topic: stackoverflow_titles_20k, snips, mbpp, self_instruct_seed_tasks, team_roleplay;
-            unsafe: toxigen_demonstrations, deepset_prompt_injections, convabuse, stormfront_hate;
+            unsafe: toxigen_demonstrations, deepset_prompt_injections, convabuse, stormfront_hate, team_abuse;
             other_language: xsid_multilingual
 2           law: legalbench_learned_hands_train, avvo_bankruptcy_links, expertqa, team_short_questions;
             finance: tatqa_questions, finrad_finance_terms, fintextqa_regulation, clinc150_oos;
             healthcare: kqa_patient_questions, medical_question_pairs;
             off_topic: trec_questions, arena_hard_prompts, atis, gpteacher_roleplay_codegen;
-            unsafe: hh_rlhf_harmless_test_prompts, tweeteval_hate, team_harm;
+            unsafe: hh_rlhf_harmless_test_prompts, tweeteval_hate, team_harm, team_suffix (the team's short
+            questions with an insult or injection, held out with them);
             other_language: xquad
 ==========  =================================================================================================
 """
@@ -74,7 +75,7 @@ _ROTATION: tuple[tuple[str, ...], ...] = (
         "reddit_top_finance", "finqa_dev_pixiu", "ib_interview_questions",
         "reddit_top_health", "counsel_chat",
         "stackoverflow_titles_20k", "snips", "mbpp", "self_instruct_seed_tasks", "team_roleplay",
-        "toxigen_demonstrations", "deepset_prompt_injections", "convabuse", "stormfront_hate",
+        "toxigen_demonstrations", "deepset_prompt_injections", "convabuse", "stormfront_hate", "team_abuse",
         "xsid_multilingual",
     ),
     (
@@ -83,6 +84,7 @@ _ROTATION: tuple[tuple[str, ...], ...] = (
         "kqa_patient_questions", "medical_question_pairs",
         "trec_questions", "arena_hard_prompts", "atis", "gpteacher_roleplay_codegen",
         "hh_rlhf_harmless_test_prompts", "tweeteval_hate", "team_harm",
+        "team_suffix",  # the team's short questions with an insult or injection: held out with them
         "xquad",
     ),
 )  # fmt: skip

@@ -1,12 +1,16 @@
-"""Building gqr ONNX graphs by hand (contract C): inputs ``ids`` / ``weights``, output ``scores``.
+"""Building gqr ONNX graphs (the model contract of :mod:`gqr._runtime`): inputs ``ids`` / ``weights``, output
+``scores``.
 
-Every family starts with the same sparse first layer, an EmbeddingBag: ``Gather`` the rows of a table by ``ids``
-and sum them weighted by ``weights`` over the length axis (never a dense MatMul over the vocabulary).
+Every family reads the same sparse input; most start with the same first layer, an EmbeddingBag: ``Gather`` the rows
+of a table by ``ids`` and sum them weighted by ``weights`` over the length axis (never a dense MatMul over the
+vocabulary).
 Padding (id 0, weight 0) adds nothing. The table can be stored as float32, float16 or int8 with one scale per row.
 
 >>> g = GraphBuilder("demo")
 >>> h = g.embedding_bag(table, dtype="int8")            # [batch, hidden]
 >>> g.build(g.sigmoid(g.linear(g.relu(h), w, b)), n_outputs=3)
+
+A graph made by a converter (onnxmltools) joins in with :meth:`GraphBuilder.include`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from gqr._errors import InvalidInputError
 from gqr._extras import require
 from gqr._featurize import Featurizer
 
@@ -43,6 +48,7 @@ class GraphBuilder:
         self.name = name
         self._nodes: list[Any] = []
         self._inits: list[Any] = []
+        self._opsets: dict[str, int] = {}  # domains other than the default one, with their versions
         self._count = 0
 
     def _fresh(self, stem: str) -> str:
@@ -69,9 +75,9 @@ class GraphBuilder:
         ``ids`` names the id tensor (default: the graph input; another tensor of the same shape, for example ids
         mapped to the rows of a smaller table, works too)."""
         if dtype not in _TABLE_DTYPES:
-            raise ValueError(f"dtype must be one of {_TABLE_DTYPES}, got {dtype!r}")
+            raise InvalidInputError(f"dtype must be one of {_TABLE_DTYPES}, got {dtype!r}")
         if table.ndim != 2:
-            raise ValueError(f"expected a 2-d embedding table [vocabulary, hidden], got shape {table.shape}")
+            raise InvalidInputError(f"expected a 2-d embedding table [vocabulary, hidden], got shape {table.shape}")
         onnx = require("onnx", "train")
         weights = WEIGHTS
         if dtype == "int8":
@@ -88,6 +94,24 @@ class GraphBuilder:
         axis = self.const(np.array([1], dtype=np.int64), "axis")
         summed = self.op("MatMul", self.op("Unsqueeze", weights, axis), rows)
         return self.op("Squeeze", summed, axis)
+
+    def include(self, model: Any, inputs: Mapping[str, str]) -> list[str]:
+        """Add the nodes and initializers of a converted ``onnx.ModelProto`` (its names prefixed, so none clash),
+        its graph input ``name`` fed by this graph's tensor ``inputs[name]``; return its output names."""
+        compose = require("onnx.compose", "train")
+        prefix = self._fresh("include") + "/"
+        graph = compose.add_prefix(model, prefix).graph
+        rename = {prefix + name: tensor for name, tensor in inputs.items()}
+        if sorted(rename) != sorted(i.name for i in graph.input):
+            raise InvalidInputError(
+                f"expected a tensor for each input {[i.name[len(prefix) :] for i in graph.input]}, got {sorted(inputs)}"
+            )
+        for node in graph.node:
+            node.input[:] = [rename.get(name, name) for name in node.input]
+            self._nodes.append(node)
+        self._inits += graph.initializer
+        self._opsets.update({o.domain: o.version for o in model.opset_import if o.domain not in ("", "ai.onnx")})
+        return [o.name for o in graph.output]
 
     def linear(self, x: str, weight: np.ndarray, bias: np.ndarray) -> str:
         """``x @ weight + bias`` with ``weight`` of shape ``[in, out]``."""
@@ -121,9 +145,8 @@ class GraphBuilder:
             [helper.make_tensor_value_info(SCORES, onnx.TensorProto.FLOAT, ["batch", n_outputs])],
             initializer=self._inits,
         )
-        model = helper.make_model(
-            graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="gqr", ir_version=8
-        )
+        opsets = [helper.make_opsetid("", OPSET), *(helper.make_opsetid(d, v) for d, v in self._opsets.items())]
+        model = helper.make_model(graph, opset_imports=opsets, producer_name="gqr", ir_version=8)
         for key, value in (metadata or {}).items():
             entry = model.metadata_props.add()
             entry.key, entry.value = key, str(value)
@@ -151,5 +174,5 @@ def run(sess: Any, featurizer: Featurizer, texts: Sequence[str], batch_size: int
         ids, weights = featurizer.transform(texts[start : start + batch_size])
         chunks.append(sess.run([SCORES], {IDS: ids, WEIGHTS: weights})[0])
     if not chunks:
-        raise ValueError("expected at least one text to score, got none")
+        raise InvalidInputError("expected at least one text to score, got none")
     return np.concatenate(chunks)

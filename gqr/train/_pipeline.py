@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import inspect
 import os
 import time
 from collections import Counter
@@ -17,38 +16,22 @@ import numpy as np
 from gqr._errors import InvalidInputError
 from gqr._extras import require
 from gqr._log import logger
-from gqr.train._card import make_card, update_bench, write_model
+from gqr.train._card import FAMILIES, VARIANTS, make_card, update_bench, write_model
 from gqr.train._dataset import LabelledSet, build
 from gqr.train._onnx import run, session
+from gqr.train._trainer import Trainer
 from gqr.train._tune import EvalScores, tune_thresholds
 
-__all__ = ["FAMILIES", "TrainResult", "bench_numbers", "train", "trainer_class"]
-
-# family -> "module:Class" of its trainer (imported on use, so one family's libraries load only when it trains).
-# A trainer takes keyword parameters (``seed`` among them) in ``__init__`` and offers ``family``, ``summary``,
-# ``get_params()``, ``fit(train: LabelledSet, eval_set: LabelledSet | None) -> self`` setting ``featurizer_``
-# and ``outputs_``, and ``to_onnx() -> onnx.ModelProto`` (contract C).
-FAMILIES: dict[str, str] = {
-    "widemlp": "gqr.train._widemlp:WideMLP",
-    "fasttext": "gqr.train._fasttext:FastText",
-    "svm": "gqr.train._svm:LinearSVM",
-    "xgboost": "gqr.train._xgboost:XGBoost",
-}
-# What each family trains with (all in the ``train`` extra); checked before any data is read.
-_LIBRARIES: dict[str, tuple[str, ...]] = {
-    "widemlp": ("torch",),
-    "fasttext": ("fasttext",),
-    "svm": ("sklearn",),
-    "xgboost": ("xgboost",),
-}
+__all__ = ["TrainResult", "bench_numbers", "train", "trainer_class"]
 
 
-def trainer_class(family: str) -> Any:
-    """The trainer class of ``family``."""
+def trainer_class(family: str) -> type[Trainer]:
+    """The :class:`~gqr.train._trainer.Trainer` subclass of ``family`` (its module imported now)."""
     if family not in FAMILIES:
-        raise ValueError(f"unknown model family {family!r}; expected one of {sorted(FAMILIES)}")
+        raise InvalidInputError(f"expected a model family among {sorted(FAMILIES)}, got {family!r}")
     module, cls = FAMILIES[family].split(":")
-    return getattr(importlib.import_module(module), cls)
+    trainer: type[Trainer] = getattr(importlib.import_module(module), cls)
+    return trainer
 
 
 @dataclass(frozen=True)
@@ -60,7 +43,7 @@ class TrainResult:
     thresholds: dict[str, float]
     eval: EvalScores
     seconds: float
-    estimator: Any
+    estimator: Trainer
 
 
 def train(
@@ -82,6 +65,9 @@ def train(
 ) -> TrainResult:
     """Train ``family`` (``widemlp``, …) as ``variant`` (``strict`` or ``guarded``) and write ``<name>.onnx/.json``.
 
+    ``params`` are the trainer's constructor parameters (a Featurizer setting may be given flat, ``max_tokens=64``:
+    :meth:`~gqr.train._trainer.Trainer.from_params`), all checked before any data is read.
+
     The training set is the ``train`` split (outliers capped at ``max_per_dataset`` per dataset, guarded only; plus
     the short views ``title_views``, ``question_views`` and ``unsafe_suffixes`` of :func:`build`); thresholds are
     tuned on the ``eval`` split (in-domain + outliers), never on the GQR-Bench OOD test sets.
@@ -91,12 +77,11 @@ def train(
     """
     start = time.perf_counter()
     cls = trainer_class(family)
-    for module in ("onnx", "pyarrow", "scipy", *_LIBRARIES[family]):
+    if variant not in VARIANTS:
+        raise InvalidInputError(f"expected a variant among {list(VARIANTS)}, got {variant!r}")
+    estimator = cls.from_params({**dict(params or {}), "seed": seed})  # checked before any data is read
+    for module in ("onnx", "pyarrow", "scipy", *cls.libraries):
         require(module, "train")
-    accepted = set(inspect.signature(cls).parameters)
-    unknown = sorted(set(params or {}) - accepted)
-    if unknown:
-        raise InvalidInputError(f"family {family!r} takes the parameters {sorted(accepted)}, got unknown {unknown}")
     name = name or f"{family}-{variant}"
     if train_set is None:
         train_set = build(
@@ -112,9 +97,11 @@ def train(
     if eval_set is None:
         eval_set = build("eval", variant, max_per_dataset=max_per_dataset, seed=seed, data_dir=data_dir)
     if train_set.outputs != eval_set.outputs:
-        raise ValueError(f"train and eval sets disagree on outputs: {train_set.outputs} vs {eval_set.outputs}")
+        raise InvalidInputError(
+            f"expected train and eval sets with the same outputs, got {train_set.outputs} and {eval_set.outputs}"
+        )
     logger.info("train %s: %d train texts %s, %d eval texts", name, len(train_set), train_set.counts(), len(eval_set))
-    estimator = cls(**{**dict(params or {}), "seed": seed}).fit(train_set, eval_set)
+    estimator.fit(train_set, eval_set)
     model = estimator.to_onnx()
     scores = run(session(model), estimator.featurizer_, eval_set.texts)
     thresholds, ev = tune_thresholds(scores, estimator.outputs_, eval_set)

@@ -85,7 +85,8 @@ def encode_words(words: Sequence[str], *, batch_size: int = 512, threads: int = 
     known = _read_cache(path) if cache else {}
     todo = sorted({w for w in words if w not in known})
     if todo:
-        known.update(zip(todo, _encode(todo, batch_size, threads), strict=True))
+        # stored as float16 in the cache: fresh vectors get the same precision, so a cold cache trains the same
+        known.update(zip(todo, _encode(todo, batch_size, threads).astype(np.float16), strict=True))
         if cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             keys = sorted(known)

@@ -15,26 +15,28 @@ per query in onnxruntime: ``benchmarks/RESULTS.md``, issue-13 section.)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, ClassVar
 
 import numpy as np
 
+from gqr._errors import InvalidInputError
 from gqr._extras import require
 from gqr._log import logger
 from gqr.train._dataset import LabelledSet
-from gqr.train._featurized import FeaturizedTrainer, csr_features
 from gqr.train._onnx import GraphBuilder
 from gqr.train._prior import prior_table
+from gqr.train._trainer import Range, Trainer, balanced_weights, csr_features
 
 __all__ = ["LinearSVM"]
 
 
-class LinearSVM(FeaturizedTrainer):
-    """The TF-IDF + linear SVM trainer (scikit-learn style: parameters here, checked in :meth:`fit`).
+class LinearSVM(Trainer):
+    """The TF-IDF + linear SVM trainer.
 
     Parameters: ``C`` and ``max_iter`` of each ``LinearSVC``, ``calibration_folds`` for the Platt sigmoids,
-    ``balance`` (see :class:`FeaturizedTrainer`), the featurizer settings and ``seed``.
+    ``balance`` (:func:`~gqr.train._trainer.balanced_weights`), ``prior_dims`` / ``prior_scale`` (the semantic
+    prior, see the module docstring), ``featurizer`` settings and ``seed``.
     Texts without an output (target ``-1``) are negatives for every output.
     Fitted attributes: ``featurizer_``, ``outputs_``, ``estimators_`` (one ``LinearSVC`` per output),
     ``calibration_`` (``[K, 2]``: slope ``a`` and offset ``c`` of ``sigmoid(a * svm_score + c)``).
@@ -42,64 +44,33 @@ class LinearSVM(FeaturizedTrainer):
 
     family: ClassVar[str] = "svm"
     summary: ClassVar[str] = "TF-IDF + linear SVM: one-vs-rest LinearSVC with a Platt sigmoid per output"
-    _PARAMS: ClassVar[tuple[str, ...]] = (
-        "C",
-        "max_iter",
-        "calibration_folds",
-        "balance",
-        "max_features",
-        "max_char_features",
-        "char_ngram_range",
-        "bigrams",
-        "min_df",
-        "max_tokens",
-        "prior_dims",
-        "prior_scale",
-        "seed",
-    )
-    _POSITIVE: ClassVar[tuple[str, ...]] = ("max_iter", "max_features", "min_df", "max_tokens")
+    libraries: ClassVar[tuple[str, ...]] = ("sklearn",)
+    featurizer_defaults: ClassVar[Mapping[str, Any]] = {
+        "max_features": 100_000,
+        "max_char_features": 100_000,
+        "max_tokens": 256,
+    }
 
     def __init__(
         self,
         *,
-        C: float = 1.5,
-        max_iter: int = 5000,
-        calibration_folds: int = 3,
-        balance: float = 0.75,
-        max_features: int = 100_000,
-        max_char_features: int = 100_000,
-        char_ngram_range: tuple[int, int] = (3, 5),
-        bigrams: bool = True,
-        min_df: int = 2,
-        max_tokens: int = 256,
-        prior_dims: int = 0,
-        prior_scale: float = 1.0,
-        seed: int = 0,
+        C: Annotated[float, Range(0, lo_open=True)] = 1.5,
+        max_iter: Annotated[int, Range(1, integer=True)] = 5000,
+        calibration_folds: Annotated[int, Range(2, integer=True)] = 3,
+        balance: Annotated[float, Range(0, 1)] = 0.75,
+        prior_dims: Annotated[int, Range(0, 384, integer=True)] = 0,
+        prior_scale: Annotated[float, Range(0, lo_open=True)] = 1.0,
+        featurizer: Mapping[str, Any] | None = None,
+        seed: Annotated[int, Range(0, integer=True)] = 0,
     ) -> None:
         self.C = C
         self.max_iter = max_iter
         self.calibration_folds = calibration_folds
         self.balance = balance
-        self.max_features = max_features
-        self.max_char_features = max_char_features
-        self.char_ngram_range = char_ngram_range
-        self.bigrams = bigrams
-        self.min_df = min_df
-        self.max_tokens = max_tokens
         self.prior_dims = prior_dims
         self.prior_scale = prior_scale
+        self.featurizer = featurizer
         self.seed = seed
-
-    def _check(self) -> None:
-        super()._check()
-        if not self.C > 0:
-            raise ValueError(f"C must be > 0, got {self.C!r}")
-        if not isinstance(self.calibration_folds, int) or self.calibration_folds < 2:
-            raise ValueError(f"calibration_folds must be an int >= 2, got {self.calibration_folds!r}")
-        if not isinstance(self.prior_dims, int) or isinstance(self.prior_dims, bool) or not 0 <= self.prior_dims <= 384:
-            raise ValueError(f"prior_dims must be an int in [0, 384], got {self.prior_dims!r}")
-        if not self.prior_scale > 0:
-            raise ValueError(f"prior_scale must be > 0, got {self.prior_scale!r}")
 
     def fit(self, train: LabelledSet, eval_set: LabelledSet | None = None) -> LinearSVM:
         """Fit the featurizer, one calibrated ``LinearSVC`` per output on ``train``; ``eval_set`` is not used."""
@@ -109,14 +80,14 @@ class LinearSVM(FeaturizedTrainer):
         self.prior_ = prior_table(self.featurizer_, self.prior_dims) if self.prior_dims else None
         X = self._features(train.texts)
         Y = train.target_matrix().astype(np.int64)
-        sw = self._weights(train)
+        sw = balanced_weights(train, self.balance)
         self.estimators_: list[Any] = []
         self.calibration_ = np.zeros((len(self.outputs_), 2), dtype=np.float64)
         for k, output in enumerate(self.outputs_):
             y = Y[:, k]
             n_pos = int(y.sum())
             if n_pos < self.calibration_folds or len(y) - n_pos < self.calibration_folds:
-                raise ValueError(
+                raise InvalidInputError(
                     f"output {output!r} needs at least {self.calibration_folds} positive and negative training "
                     f"texts, got {n_pos} positive and {len(y) - n_pos} negative"
                 )
@@ -150,7 +121,7 @@ class LinearSVM(FeaturizedTrainer):
         return sparse.hstack([X, sparse.csr_matrix((X @ self.prior_) * self.prior_scale)], format="csr")
 
     def to_onnx(self) -> Any:
-        """The contract-C ONNX graph: EmbeddingBag of width K (calibrated SVM weights) + bias → Sigmoid."""
+        """The ONNX graph: EmbeddingBag of width K (calibrated SVM weights) + bias → Sigmoid."""
         a, c = self.calibration_[:, 0], self.calibration_[:, 1]
         coef = np.stack([est.coef_[0] for est in self.estimators_], axis=1)  # [n_features, K]
         intercept = np.array([est.intercept_[0] for est in self.estimators_])

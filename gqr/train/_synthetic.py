@@ -25,6 +25,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from gqr._errors import InvalidInputError
+
 __all__ = ["KINDS", "synthetic_outliers"]
 
 # kind -> share of the synthetic texts (chosen on the strict eval objective)
@@ -50,7 +52,9 @@ def synthetic_outliers(
 ) -> list[str]:
     """``n`` synthetic outlier texts built from tokenized training texts (``tokens``) of domains ``targets``."""
     if len(tokens) != len(targets) or len(tokens) == 0:
-        raise ValueError(f"expected as many tokenized texts as targets (> 0), got {len(tokens)} and {len(targets)}")
+        raise InvalidInputError(
+            f"expected as many tokenized texts as targets (> 0), got {len(tokens)} and {len(targets)}"
+        )
     targets = np.asarray(targets)
     n_domains = int(targets.max()) + 1
     df: dict[str, np.ndarray] = {}

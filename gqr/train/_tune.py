@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from gqr._decision import DOMAINS, LABELS, OOD, REASONS
+from gqr._errors import InvalidInputError
 from gqr._policy import decide
 from gqr.train._dataset import LabelledSet
 
@@ -53,7 +54,10 @@ class _Scorer:
         labels = np.array([LABELS.index(lab) for lab in eval_set.labels], dtype=np.int64)
         self.is_id = labels != _OOD_ID
         if not self.is_id.any() or self.is_id.all():
-            raise ValueError("expected an eval set with both in-domain texts and outliers")
+            raise InvalidInputError(
+                f"expected an eval set with both in-domain texts and outliers, got {int(self.is_id.sum())} in-domain "
+                f"texts and {int((~self.is_id).sum())} outliers"
+            )
         self.true = labels
         datasets = np.array(eval_set.datasets, dtype=object)
         reasons = np.array([r or "" for r in eval_set.reasons], dtype=object)
@@ -100,7 +104,7 @@ def tune_thresholds(
     """
     scores = np.asarray(scores, dtype=np.float32)
     if scores.shape != (len(eval_set), len(outputs)):
-        raise ValueError(f"expected scores of shape {(len(eval_set), len(outputs))}, got {scores.shape}")
+        raise InvalidInputError(f"expected scores of shape {(len(eval_set), len(outputs))}, got {scores.shape}")
     scorer = _Scorer(eval_set)
     tau = dict.fromkeys(DOMAINS, 0.5)
     best = scorer(scores, outputs, tau)

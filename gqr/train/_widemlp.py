@@ -15,20 +15,20 @@ with ``plain_weight=0.5``). Before ``swap``: 0.880 for one 1024-unit network, 0.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
-from typing import Any, ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, ClassVar
 
 import numpy as np
 
 from gqr._decision import OOD
 from gqr._extras import require
-from gqr._featurize import Featurizer
 from gqr._log import logger
 from gqr._policy import REJECT_OUTPUTS
 from gqr.train._dataset import LabelledSet
 from gqr.train._onnx import GraphBuilder
 from gqr.train._prior import PRIOR_EPS, prior_graph, prior_table
 from gqr.train._synthetic import synthetic_outliers
+from gqr.train._trainer import OneOf, Range, Trainer
 from gqr.train._tune import tune_thresholds
 
 __all__ = ["AUTO_SMOOTHING", "AUTO_SYNTHETIC", "WideMLP"]
@@ -38,21 +38,21 @@ AUTO_SYNTHETIC = 0.7  # synthetic outliers per training text
 AUTO_SMOOTHING = 0.1  # label smoothing
 
 
-class WideMLP:
-    """The WideMLP trainer (scikit-learn style: parameters here, checked in :meth:`fit`).
+class WideMLP(Trainer):
+    """The WideMLP trainer.
 
     Parameters: ``hidden`` units, ``dropout``, ``epochs``, ``batch_size``, ``lr`` and ``weight_decay`` of AdamW,
-    featurizer settings (``max_features`` token n-grams, ``max_char_features`` character n-grams,
-    ``char_ngram_range``, ``min_df``, ``max_tokens``), ``table_dtype`` of the exported embedding table
-    (``int8``, ``float16`` or ``float32``), ``synthetic_outliers`` (synthetic outlier texts made from the training
-    texts, per training text, trained as "no output": see :mod:`gqr.train._synthetic`; ``None`` means
-    ``AUTO_SYNTHETIC`` when the training set holds no outliers, i.e. a strict model, else 0), ``label_smoothing``
-    (binary targets ``y (1 - s) + s / 2``; ``None`` means ``AUTO_SMOOTHING`` without outliers, else 0: scores of a
-    model trained on in-domain text only then do not all saturate, so thresholds can separate them), ``threads``
-    for torch, ``seed``, ``n_members`` (networks trained with seeds ``seed``, ``seed + 1``, …) and ``plain_weight``
-    (when > 0, one more network, trained without synthetic outliers and label smoothing, whose logits weigh that
-    much against 1 for each member): the networks are merged into one wider WideMLP (``hidden`` units per network)
-    that outputs the weighted average of their logits.
+    ``table_dtype`` of the exported embedding table (``int8``, ``float16`` or ``float32``), ``synthetic_outliers``
+    (synthetic outlier texts made from the training texts, per training text, trained as "no output": see
+    :mod:`gqr.train._synthetic`; ``None`` means ``AUTO_SYNTHETIC`` when the training set holds no outliers, i.e. a
+    strict model, else 0), ``label_smoothing`` (binary targets ``y (1 - s) + s / 2``; ``None`` means
+    ``AUTO_SMOOTHING`` without outliers, else 0: scores of a model trained on in-domain text only then do not all
+    saturate, so thresholds can separate them), ``threads`` for torch, ``seed``, ``n_members`` (networks trained
+    with seeds ``seed``, ``seed + 1``, …) and ``plain_weight`` (when > 0, one more network, trained without
+    synthetic outliers and label smoothing, whose logits weigh that much against 1 for each member): the networks
+    are merged into one wider WideMLP (``hidden`` units per network) that outputs the weighted average of their
+    logits; ``prior_dims`` / ``prior_dropout`` (the semantic prior, :mod:`gqr.train._prior`) and ``featurizer``
+    settings (token n-grams ``max_features``, character n-grams ``max_char_features``, …).
     Fitted attributes: ``featurizer_``, ``outputs_``, ``module_`` (the torch model, members merged), ``n_synthetic_``
     (synthetic outliers trained on, per member), ``history_`` (per epoch; with several members, each entry also
     holds its ``member``), ``best_epoch_`` (one per member when ``n_members`` > 1).
@@ -60,30 +60,27 @@ class WideMLP:
 
     family: ClassVar[str] = "widemlp"
     summary: ClassVar[str] = "WideMLP: TF-IDF bag of words/char n-grams, EmbeddingBag 1024 → ReLU → sigmoid per output"
+    libraries: ClassVar[tuple[str, ...]] = ("torch",)
 
     def __init__(
         self,
         *,
-        hidden: int = 1024,
-        dropout: float = 0.5,
-        epochs: int = 8,
-        batch_size: int = 256,
-        lr: float = 1e-3,
-        weight_decay: float = 0.01,
-        max_features: int = 12_000,
-        max_char_features: int = 6_000,
-        char_ngram_range: tuple[int, int] = (3, 5),
-        min_df: int = 2,
-        max_tokens: int = 128,
-        table_dtype: str = "int8",
-        synthetic_outliers: float | None = None,
-        label_smoothing: float | None = None,
-        threads: int = 2,
-        seed: int = 0,
-        n_members: int = 1,
-        plain_weight: float = 0.0,
-        prior_dims: int = 0,
-        prior_dropout: float = 0.0,
+        hidden: Annotated[int, Range(1, integer=True)] = 1024,
+        dropout: Annotated[float, Range(0, 1, hi_open=True)] = 0.5,
+        epochs: Annotated[int, Range(1, integer=True)] = 8,
+        batch_size: Annotated[int, Range(1, integer=True)] = 256,
+        lr: Annotated[float, Range(0, lo_open=True)] = 1e-3,
+        weight_decay: Annotated[float, Range(0)] = 0.01,
+        table_dtype: Annotated[str, OneOf(("int8", "float16", "float32"))] = "int8",
+        synthetic_outliers: Annotated[float | None, Range(0, 10, optional=True)] = None,
+        label_smoothing: Annotated[float | None, Range(0, 1, hi_open=True, optional=True)] = None,
+        threads: Annotated[int, Range(1, integer=True)] = 2,
+        seed: Annotated[int, Range(0, integer=True)] = 0,
+        n_members: Annotated[int, Range(1, integer=True)] = 1,
+        plain_weight: Annotated[float, Range(0, 10)] = 0.0,
+        prior_dims: Annotated[int, Range(0, 384, integer=True)] = 0,
+        prior_dropout: Annotated[float, Range(0, 1, hi_open=True)] = 0.0,
+        featurizer: Mapping[str, Any] | None = None,
     ) -> None:
         self.hidden = hidden
         self.dropout = dropout
@@ -91,11 +88,6 @@ class WideMLP:
         self.batch_size = batch_size
         self.lr = lr
         self.weight_decay = weight_decay
-        self.max_features = max_features
-        self.max_char_features = max_char_features
-        self.char_ngram_range = char_ngram_range
-        self.min_df = min_df
-        self.max_tokens = max_tokens
         self.table_dtype = table_dtype
         self.synthetic_outliers = synthetic_outliers
         self.label_smoothing = label_smoothing
@@ -105,56 +97,7 @@ class WideMLP:
         self.plain_weight = plain_weight
         self.prior_dims = prior_dims
         self.prior_dropout = prior_dropout
-
-    _PARAMS: ClassVar[tuple[str, ...]] = (
-        "hidden",
-        "dropout",
-        "epochs",
-        "batch_size",
-        "lr",
-        "weight_decay",
-        "max_features",
-        "max_char_features",
-        "char_ngram_range",
-        "min_df",
-        "max_tokens",
-        "table_dtype",
-        "synthetic_outliers",
-        "label_smoothing",
-        "threads",
-        "seed",
-        "n_members",
-        "plain_weight",
-        "prior_dims",
-        "prior_dropout",
-    )
-
-    def get_params(self) -> dict[str, Any]:
-        """The constructor parameters (JSON-able)."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in ((k, getattr(self, k)) for k in self._PARAMS)}
-
-    def _check(self) -> None:
-        positive = ("hidden", "epochs", "batch_size", "max_features", "min_df", "max_tokens", "threads", "n_members")
-        for name in positive:
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
-        if not (self.lr > 0 and self.weight_decay >= 0):
-            raise ValueError(f"expected lr > 0 and weight_decay >= 0, got {self.lr!r} and {self.weight_decay!r}")
-        if self.synthetic_outliers is not None and not 0 <= self.synthetic_outliers <= 10:
-            raise ValueError(f"synthetic_outliers must be None or in [0, 10], got {self.synthetic_outliers!r}")
-        if self.label_smoothing is not None and not 0 <= self.label_smoothing < 1:
-            raise ValueError(f"label_smoothing must be None or in [0, 1), got {self.label_smoothing!r}")
-        if not 0 <= self.plain_weight <= 10:
-            raise ValueError(f"plain_weight must be in [0, 10], got {self.plain_weight!r}")
-        if not isinstance(self.prior_dims, int) or isinstance(self.prior_dims, bool) or not 0 <= self.prior_dims <= 384:
-            raise ValueError(f"prior_dims must be an int in [0, 384], got {self.prior_dims!r}")
-        if not 0 <= self.prior_dropout < 1:
-            raise ValueError(f"prior_dropout must be in [0, 1), got {self.prior_dropout!r}")
-        if self.table_dtype not in ("int8", "float16", "float32"):
-            raise ValueError(f"table_dtype must be 'int8', 'float16' or 'float32', got {self.table_dtype!r}")
+        self.featurizer = featurizer
 
     # ------------------------------------------------------------------------------------------------ fit
     def fit(self, train: LabelledSet, eval_set: LabelledSet | None = None) -> WideMLP:
@@ -164,19 +107,9 @@ class WideMLP:
         with thresholds tuned for it (:func:`tune_thresholds`) in ``history_``, and the weights of the best epoch
         by that objective are kept (``best_epoch_``): ``epochs`` is then an upper bound chosen on the eval split.
         """
-        self._check()
-        if len(train) == 0:
-            raise ValueError("expected a non-empty training set, got 0 texts")
+        self._start_fit(train, all_labelled=False)
         torch = require("torch", "train")
         torch.set_num_threads(self.threads)
-        self.featurizer_ = Featurizer(
-            max_features=self.max_features,
-            max_char_features=self.max_char_features,
-            char_ngram_range=(self.char_ngram_range[0], self.char_ngram_range[1]),
-            min_df=self.min_df,
-            max_tokens=self.max_tokens,
-        ).fit(train.texts)
-        self.outputs_ = train.outputs
         self.prior_ = prior_table(self.featurizer_, self.prior_dims, self.threads) if self.prior_dims else None
         without_outliers = not ((train.targets < 0).any() or any(o in REJECT_OUTPUTS for o in train.outputs))
         ratio = self.synthetic_outliers
@@ -286,7 +219,7 @@ class WideMLP:
             datasets=[*train.datasets, *["synthetic"] * n],
         )
 
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Sigmoid scores ``[n, len(outputs_)]`` of the torch model (float32 weights, no quantisation)."""
         torch = require("torch", "train")
         logits = _logits(torch, self.module_, [self.featurizer_.transform_one(t) for t in texts], len(self.outputs_))
@@ -294,7 +227,7 @@ class WideMLP:
 
     # --------------------------------------------------------------------------------------------- export
     def to_onnx(self) -> Any:
-        """The contract-C ONNX graph: EmbeddingBag (Gather, Mul, ReduceSum) + bias → ReLU → MatMul → Sigmoid.
+        """The ONNX graph: EmbeddingBag (Gather, Mul, ReduceSum) + bias → ReLU → MatMul → Sigmoid.
 
         With the prior, the hidden layer also adds ``prior(unit(EmbeddingBag of word vectors))``: the word vectors
         are a second, int8 table with rows for word features only, reached through an id → row map (a Gather)."""
