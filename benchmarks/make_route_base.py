@@ -35,7 +35,6 @@ import numpy as np
 
 from gqr._featurize import Featurizer
 from gqr.data import load_id, load_outliers
-from gqr.train._featurized import csr_features
 from gqr.train._onnx import GraphBuilder, session
 from gqr.train._prior import ENCODER, ENCODER_LICENSE, encode_words, prior_graph
 from gqr.train._route_base import (
@@ -48,6 +47,7 @@ from gqr.train._route_base import (
     load_route_base,
     sentence_vectors,
 )
+from gqr.train._trainer import csr_features
 
 EXCLUDED = {"clinc150_oos"}  # the benchmark's data set
 # (pool, dataset, how many, licence): general questions / instructions / assistant commands, short texts only

@@ -44,10 +44,10 @@ from gqr._extras import require
 from gqr._featurize import Featurizer
 from gqr._log import logger
 from gqr.train._card import make_card, write_model
-from gqr.train._featurized import csr_features
 from gqr.train._onnx import GraphBuilder, quantize_rows
 from gqr.train._prior import ENCODER, encode_words, prior_graph
 from gqr.train._route_base import GUARD_OUTPUTS, RouteBase, load_route_base, sentence_vectors
+from gqr.train._trainer import csr_features
 
 __all__ = ["DROP_SIMILARITY", "THRESHOLD_METHOD", "RouteModel", "fit_routes", "train_route_model"]
 
