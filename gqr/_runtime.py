@@ -1,6 +1,6 @@
 """A loaded model: its validated card, its featurizer and one onnxruntime session.
 
-The model contract (cited elsewhere as "contract C") is what every trainer writes and this module checks:
+The model contract is what every trainer writes and this module checks:
 
 - the ONNX graph has two inputs, ``ids`` (int64, ``[batch, length]``: featurizer ids, 0 = padding) and
   ``weights`` (float32, same shape: the featurizer's TF-IDF weights, 0 for padding), and an output ``scores``

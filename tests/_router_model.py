@@ -1,4 +1,4 @@
-"""A small real model for the router tests: a fitted Featurizer + a contract-C ONNX graph + its card.
+"""A small real model for the router tests: a fitted Featurizer + a model-contract ONNX graph + its card.
 
 The graph is Gather + weighted ReduceSum (EmbeddingBag) → ReLU → MatMul → Sigmoid. The embedding of a feature is its
 mean TF-IDF weight per output class (a nearest-centroid model), so texts like the training ones are classified

@@ -3,7 +3,7 @@
 It lives in ``gqr/_route_base/`` (package data: no ``GQR_DATA_DIR`` needed) and is built once by
 ``benchmarks/make_route_base.py`` from the outlier and in-domain pools (never from CLINC150, the benchmark):
 
-- ``route_base.onnx``: the guard, a contract-C graph whose ``scores`` are ``[unsafe, other_language]``
+- ``route_base.onnx``: the guard, a model-contract graph whose ``scores`` are ``[unsafe, other_language]``
   (sigmoids of a linear model over TF-IDF features and the unit-length TF-IDF-weighted sum of static word
   vectors); its initializers also hold the word vectors (int8 rows with a per-row scale), read back at training
   time;

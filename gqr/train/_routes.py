@@ -18,7 +18,7 @@ The model, built on the shipped base (:mod:`gqr.train._route_base`):
   route head's softmax and ``g`` the larger guard sigmoid: a query is rejected as unsafe (or other-language)
   when the guard is surer of that than the head is of any route, so a query the head clearly routes keeps its
   route ("how do i make a cheesecake" with a cooking route: the guard alone says 0.64 unsafe), and the guard's
-  reason beats ``off_topic`` once ``g`` passes 0.5. All in one ONNX graph (contract C).
+  reason beats ``off_topic`` once ``g`` passes 0.5. All in one ONNX graph (the model contract of :mod:`gqr._runtime`).
 
 **Threshold** (one for every route; :data:`THRESHOLD_METHOD`): held-out scores from two kinds of folds, then the
 threshold that maximizes the harmonic mean of routing (held-out route examples routed right) and rejection
@@ -104,7 +104,7 @@ class RouteModel:
         return _compose(head, self.base.guard_logits(X, S))
 
     def to_onnx(self) -> Any:
-        """The contract-C graph: one EmbeddingBag over the TF-IDF features (head and guard columns), the word
+        """The model-contract graph: one EmbeddingBag over the TF-IDF features (head and guard columns), the word
         vectors' unit sum through both dense layers and against the examples (max per route, then the ``knn``
         weights), the softmax for routes and ``off_topic`` (times 1 - guard), sigmoid for the guard."""
         n = self.featurizer.n_features
