@@ -43,6 +43,7 @@ import numpy as np
 from gqr._extras import require
 from gqr._featurize import Featurizer
 from gqr._log import logger
+from gqr._routes import MIN_EXAMPLES
 from gqr.train._card import make_card, write_model
 from gqr.train._onnx import GraphBuilder, quantize_rows
 from gqr.train._prior import ENCODER, encode_words, prior_graph
@@ -60,7 +61,7 @@ DENSE_SCALE = 2.0  # the sentence-vector columns' scale beside the (unit-norm) T
 KNN_SCALE = (
     5.0  # the nearest-example columns' scale (CLINC150 val, K = 20: HM 0.744 without them, 0.758 at 2, 0.768 at 5)
 )
-FOLDS = 5
+FOLDS = MIN_EXAMPLES  # calibration folds: every fold holds one example of every route
 CALIBRATION_NEGATIVES = 2000  # negatives the calibration heads train and are scored on (the final head: all)
 THRESHOLD_METHOD = (
     "held-out route examples (5-fold) and held-out negatives (2,000 shipped negatives 5-fold, and each route's "
