@@ -8,16 +8,12 @@ Only the install line is left out (the test environment has it); the commands ru
 from __future__ import annotations
 
 import ast
-import contextlib
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from _readme import run_bash
 from llm_server import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.serve]
@@ -41,30 +37,8 @@ def test_route_section_bash_runs_as_written(tmp_path: Path) -> None:
     assert [line.split()[:2] for line in lines[1:4]] == [["gqr", "train"], ["gqr", "bench"], ["gqr", "serve"]]
     port = str(free_port())
     script = "\n".join(lines[1:]).replace("examples/", f"{ROOT / 'examples'}/").replace("8000", port)
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    env.pop("GQR_DATA_DIR", None)  # the route model needs no data directory
-    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
-        env.pop(var, None)  # curl to localhost must not go through a proxy
-    with open(tmp_path / "out", "w+") as out_file, open(tmp_path / "err", "w+") as err_file:
-        proc = subprocess.Popen(
-            ["bash", "-e", "-c", script],
-            cwd=tmp_path,
-            env=env,
-            stdout=out_file,
-            stderr=err_file,
-            text=True,
-            start_new_session=True,  # the background server is in this process group, stopped below
-        )
-        try:
-            proc.wait(timeout=300)
-        except subprocess.TimeoutExpired:
-            pass  # reported below with what the commands printed
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(10)
-    out, err = ((tmp_path / name).read_text(encoding="utf-8") for name in ("out", "err"))
-    assert proc.returncode == 0, f"exit {proc.returncode} (-15: killed after 300 s)\n{out[-2000:]}\n{err[-3000:]}"
+    code, out, err = run_bash(script, cwd=tmp_path, tmp_path=tmp_path, drop_env=("GQR_DATA_DIR",))  # needs no data
+    assert code == 0, f"exit {code} (-15: killed after 300 s)\n{out[-2000:]}\n{err[-3000:]}"
     assert (tmp_path / "my-router" / "my-router.json").is_file()
     assert "routes: billing, tech_support, sales" in out
     assert "harmonic mean" in out and "expected \\ decided" in out

@@ -7,17 +7,13 @@ test does not collide with anything already listening on 8000 or 8100.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from _readme import run_bash
 from llm_server import free_port
 
 pytestmark = [pytest.mark.serve, pytest.mark.llm]
@@ -45,28 +41,8 @@ def test_readme_serve_example_runs_as_written(tmp_path: Path) -> None:
     script = "\n".join(lines[1:])
     script = script.replace("examples/routes.toml", str(tmp_path / "routes.toml"))
     script = script.replace("8000", gqr_port).replace("8100", llm_port)
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
-        env.pop(var, None)  # curl to localhost must not go through a proxy
-    # Output to files, not pipes: the background servers keep their copies open after bash is done.
-    with open(tmp_path / "out", "w+") as out_file, open(tmp_path / "err", "w+") as err_file:
-        proc = subprocess.Popen(
-            ["bash", "-e", "-c", script],
-            cwd=ROOT,
-            env=env,
-            stdout=out_file,
-            stderr=err_file,
-            text=True,
-            start_new_session=True,  # its background jobs (the two servers) form one process group, stopped below
-        )
-        try:
-            proc.wait(timeout=300)
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(10)
-    out, err = ((tmp_path / name).read_bytes().decode() for name in ("out", "err"))  # keep the \r\n of HTTP
-    assert proc.returncode == 0, err[-3000:]
+    code, out, err = run_bash(script, cwd=ROOT, tmp_path=tmp_path)
+    assert code == 0, f"exit {code} (-15: killed after 300 s)\n{err[-3000:]}"
     classified, chat = out.split("HTTP/1.1 ", 1)
     assert json.loads(classified)["decision"]["route"] == "law"
     head, body = chat.split("\r\n\r\n", 1)
