@@ -112,7 +112,7 @@ def main() -> None:
             for which in order:
                 tree = args.before if which == "before" else args.after
                 results[which].append(run_child(tree, model, queries, score_input))
-            print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+            print(f"round {r + 1}/{args.rounds}: {json.dumps(results)}", file=sys.stderr)
 
     load = os.getloadavg()
     print(f"`python benchmarks/bench_compare.py {args.before} {args.after} --rounds {args.rounds}`, ", end="")
