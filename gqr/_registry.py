@@ -73,7 +73,7 @@ def find_card(name_or_path: str | os.PathLike[str] | None = None) -> Path:
         name_or_path = default_model()
     text = os.fspath(name_or_path)
     path = Path(text).expanduser()
-    if os.sep in text and path.is_dir():
+    if path.is_dir():
         found = sorted(c.name for c in path.glob("*.json") if c.with_suffix(".onnx").is_file())
         if len(found) != 1:
             raise ModelNotFoundError(

@@ -4,6 +4,7 @@ tests check what reaches it and what comes back, not the model."""
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import types
@@ -77,6 +78,8 @@ def test_the_out_directory_loads_as_the_model(calls: list[dict[str, Any]], tmp_p
     gqr.train_routes(CUSTOM, tmp_path / "my-router")
     assert gqr.load(f"{tmp_path / 'my-router'}/").routes == ("billing", "tech_support")
     assert gqr.load(tmp_path / "my-router").name == "my-router"
+    with contextlib.chdir(tmp_path):
+        assert gqr.load("my-router").name == "my-router"  # a directory here, without a trailing slash
     with pytest.raises(gqr.ModelNotFoundError, match="found 0"):
         gqr.load(tmp_path)
     gqr.train_routes(CUSTOM, tmp_path / "my-router", name="second")
