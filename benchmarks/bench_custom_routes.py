@@ -21,7 +21,10 @@ probability. semantic-router has no reject reasons: its toxic and other-language
 
 Latency: one query at a time (``Router.classify`` / ``router(text)``), p50 / p99 over ``--latency-queries`` in-
 and out-of-scope test queries. Size: gqr's ONNX + card; semantic-router's encoder folder + its index.
-semantic-router is not a gqr dependency: ``pip install semantic-router`` (1.1.1) into the environment first.
+semantic-router is not a gqr dependency. A plain ``pip install semantic-router`` (1.1.1) would downgrade ``openai``
+(a dev dependency), so the run in RESULTS installed it with ``--no-deps`` and then, also with ``--no-deps``, the
+modules it imports: colorlog, tiktoken, cohere 5.21.1, mistralai 1.12.4, the opentelemetry packages it asks for,
+googleapis-common-protos, voyageai, langchain-core, langchain-text-splitters, uuid_utils and aiolimiter.
 """
 
 from __future__ import annotations
