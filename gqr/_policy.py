@@ -16,10 +16,10 @@ from typing import Literal
 
 import numpy as np
 
-from gqr._decision import REASONS
+from gqr._decision import REASONS, check_route_name
 from gqr._errors import InvalidInputError
 
-__all__ = ["MAX_CHARS", "REJECT_OUTPUTS", "Verdict", "decide", "one_row_rule", "precheck", "routes_of"]
+__all__ = ["MAX_CHARS", "REJECT_OUTPUTS", "Verdict", "check_outputs", "decide", "one_row_rule", "precheck", "routes_of"]
 
 MAX_CHARS = 10_000
 """Longest text (in characters) the router scores; longer texts are rejected with reason ``"too_long"``."""
@@ -34,6 +34,29 @@ Verdict = tuple[int, int, float]
 def routes_of(outputs: Sequence[str]) -> tuple[str, ...]:
     """The routes among a model's outputs: every output that is not a reject output, in order."""
     return tuple(o for o in outputs if o not in REJECT_OUTPUTS)
+
+
+def check_outputs(outputs: object) -> tuple[str, ...]:
+    """The routes of a model's ``outputs`` when they are one or more route names (:func:`check_route_name`) followed
+    by distinct reject outputs; :class:`InvalidInputError` otherwise (for model cards and :func:`make_card`)."""
+    items: list[object] = outputs if isinstance(outputs, list) else []
+    routes = routes_of(items)  # type: ignore[arg-type]  # checked to be str below
+    try:
+        valid = (
+            bool(routes)
+            and all(isinstance(o, str) for o in items)
+            and tuple(items[: len(routes)]) == routes
+            and len(set(items)) == len(items)
+            and all(check_route_name(r) for r in routes)
+        )
+    except InvalidInputError:
+        valid = False
+    if not valid:
+        raise InvalidInputError(
+            f"outputs must be one or more route names followed by distinct ones of {list(REJECT_OUTPUTS)}, "
+            f"got {outputs!r}"
+        )
+    return routes
 
 
 def precheck(text: object, max_chars: int = MAX_CHARS, *, where: str = "text") -> Literal["empty", "too_long"] | None:

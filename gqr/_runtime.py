@@ -27,9 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from gqr._decision import check_route_name
 from gqr._errors import InvalidInputError, ModelIntegrityError
-from gqr._policy import REJECT_OUTPUTS, routes_of
+from gqr._policy import check_outputs, routes_of
 
 __all__ = ["CARD_UNSEALED", "FORMAT_VERSION", "Model", "card_sha256", "read_card"]
 
@@ -74,7 +73,10 @@ def read_card(path: Path) -> dict[str, Any]:
     missing = [key for key in ("name", "outputs", "thresholds", "featurizer", "onnx") if key not in card]
     if missing:
         raise ModelIntegrityError(f"model card {str(path)!r} lacks {missing}")
-    routes = _check_outputs(card["outputs"], path)
+    try:
+        routes = check_outputs(card["outputs"])
+    except InvalidInputError as exc:
+        raise ModelIntegrityError(f"model card {str(path)!r}: {exc}") from exc
     thresholds = card["thresholds"]
     if not isinstance(thresholds, dict) or not all(
         isinstance(thresholds.get(r), int | float) and 0.0 <= thresholds[r] <= 1.0 for r in routes
@@ -87,27 +89,6 @@ def read_card(path: Path) -> dict[str, Any]:
     if not isinstance(onnx, dict) or not isinstance(onnx.get("file"), str) or not isinstance(onnx.get("sha256"), str):
         raise ModelIntegrityError(f"model card {str(path)!r}: onnx must hold 'file' and 'sha256', got {onnx!r}")
     return card
-
-
-def _check_outputs(outputs: Any, path: Path) -> tuple[str, ...]:
-    """The routes of a card's ``outputs``: one or more route names, then distinct reject outputs."""
-    routes = routes_of(outputs) if isinstance(outputs, list) else ()
-    try:
-        valid = (
-            bool(routes)
-            and all(isinstance(o, str) for o in outputs)
-            and tuple(outputs[: len(routes)]) == routes
-            and len(set(outputs)) == len(outputs)
-            and all(check_route_name(r) for r in routes)
-        )
-    except InvalidInputError:
-        valid = False
-    if not valid:
-        raise ModelIntegrityError(
-            f"model card {str(path)!r}: outputs must be one or more route names followed by distinct ones of "
-            f"{list(REJECT_OUTPUTS)}, got {outputs!r}"
-        )
-    return routes
 
 
 class Model:

@@ -10,10 +10,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from gqr._decision import check_route_name
 from gqr._errors import InvalidInputError
 from gqr._families import FAMILIES, VARIANTS
-from gqr._policy import REJECT_OUTPUTS, routes_of
+from gqr._policy import check_outputs
 from gqr._runtime import card_sha256
 from gqr._version import __version__
 
@@ -52,16 +51,7 @@ def make_card(
             f"got {family!r} and {variant!r}"
         )
     outputs = list(outputs)
-    routes = routes_of(outputs)
-    if (
-        not routes
-        or tuple(outputs[: len(routes)]) != routes
-        or len(set(outputs)) != len(outputs)
-        or not all(check_route_name(r) for r in routes)
-    ):
-        raise InvalidInputError(
-            f"outputs must be one or more route names, then distinct ones of {list(REJECT_OUTPUTS)}, got {outputs}"
-        )
+    routes = check_outputs(outputs)
     if variant == "strict" and len(outputs) != len(routes):
         raise InvalidInputError(f"a strict model outputs only its routes {list(routes)}, got {outputs}")
     if sorted(thresholds) != sorted(routes) or not all(0.0 <= float(t) <= 1.0 for t in thresholds.values()):
