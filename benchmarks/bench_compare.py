@@ -30,6 +30,9 @@ from pathlib import Path
 
 def child(model: str, queries: Path, score_input: Path) -> dict[str, float]:
     """The measurements of one tree (run in a child process whose ``sys.path`` starts with that tree)."""
+    import numpy as np
+    from bench_latency import per_query_us
+
     import gqr
 
     if not Path(gqr.__file__).resolve().is_relative_to(Path.cwd().resolve()):
@@ -38,12 +41,7 @@ def child(model: str, queries: Path, score_input: Path) -> dict[str, float]:
     router = gqr.load(model)
     for text in texts[:500]:  # warm-up
         router.classify(text)
-    clock = time.perf_counter_ns
-    times = []
-    for text in texts[:5000]:
-        t0 = clock()
-        router.classify(text)
-        times.append(clock() - t0)
+    p50_us = float(np.median(per_query_us(router.classify, texts[:5000])))
     router.classify_batch(texts[:2000])
     t0 = time.perf_counter()
     router.classify_batch(texts)
@@ -56,7 +54,7 @@ def child(model: str, queries: Path, score_input: Path) -> dict[str, float]:
         score_s = time.perf_counter() - t0
         rows = sum(1 for _ in out.open(encoding="utf-8")) - 1
     return {
-        "classify_p50_us": statistics.median(times) / 1000.0,
+        "classify_p50_us": p50_us,
         "classify_batch_qps": batch_qps,
         "score_rows_per_s": rows / score_s,
     }

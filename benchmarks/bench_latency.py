@@ -30,7 +30,7 @@ import gqr
 from gqr.data import _ood, _pools, load_id, load_ood_test
 
 
-def _times(fn: Callable[[str], object], texts: list[str]) -> np.ndarray:
+def per_query_us(fn: Callable[[str], object], texts: list[str]) -> np.ndarray:
     """Microseconds of ``fn(text)`` for each of ``texts``."""
     clock = time.perf_counter_ns
     times = np.empty(len(texts))
@@ -43,7 +43,7 @@ def _times(fn: Callable[[str], object], texts: list[str]) -> np.ndarray:
 
 def _percentiles(fn: Callable[[str], object], texts: list[str]) -> tuple[float, float]:
     """p50 and p99 in microseconds of ``fn(text)`` over ``texts``."""
-    times = _times(fn, texts)
+    times = per_query_us(fn, texts)
     return float(np.percentile(times, 50)), float(np.percentile(times, 99))
 
 
@@ -88,7 +88,7 @@ def main() -> None:
         router.classify(text)
 
     e2e_cold = _percentiles(router.classify, timed)  # most texts seen for the first time (featurizer word cache)
-    e2e_times = _times(router.classify, timed)  # the same texts again: steady state
+    e2e_times = per_query_us(router.classify, timed)  # the same texts again: steady state
     e2e = float(np.percentile(e2e_times, 50)), float(np.percentile(e2e_times, 99))
     feats = [featurizer.transform_one(t) for t in timed]
     feat = _percentiles(featurizer.transform_one, timed)

@@ -16,9 +16,9 @@ import datetime
 import os
 import platform
 import random
-import time
 
 import numpy as np
+from bench_latency import per_query_us
 
 import gqr
 from gqr import _featurize
@@ -48,7 +48,6 @@ def main() -> None:
         _featurize.normalize_text = settings["normalization off"][1]
         off.classify(text)
         _featurize.normalize_text = normalize
-    clock = time.perf_counter_ns
     times: dict[str, list[np.ndarray]] = {name: [] for name in settings}
     for r in range(args.rounds):
         for start in range(0, len(timed), _BLOCK):
@@ -57,13 +56,7 @@ def main() -> None:
             for name in order:
                 router, normalize_fn = settings[name]
                 _featurize.normalize_text = normalize_fn
-                classify = router.classify
-                spent = np.empty(len(block))
-                for k, text in enumerate(block):
-                    t0 = clock()
-                    classify(text)
-                    spent[k] = clock() - t0
-                times[name].append(spent / 1e3)
+                times[name].append(per_query_us(router.classify, block))
     _featurize.normalize_text = normalize
     load1, load5, _ = os.getloadavg()
     print(
