@@ -100,7 +100,8 @@ class Featurizer:
         self.max_chars = max_chars
 
     # ----------------------------------------------------------------------------------------------- settings
-    def _params(self) -> dict[str, Any]:
+    def settings(self) -> dict[str, Any]:
+        """The constructor settings as JSON-able values (what a card's ``featurizer`` holds besides the vocabulary)."""
         return {
             "bigrams": self.bigrams,
             "char_ngram_range": list(self.char_ngram_range),
@@ -111,7 +112,8 @@ class Featurizer:
             "max_chars": self.max_chars,
         }
 
-    def _validate(self) -> None:
+    def validate(self) -> None:
+        """Check the settings; :class:`~gqr.InvalidInputError` says which one, what was expected and what was got."""
         if not isinstance(self.bigrams, bool):
             raise InvalidInputError(f"bigrams must be a bool, got {self.bigrams!r}")
         clo, chi = self.char_ngram_range
@@ -166,7 +168,7 @@ class Featurizer:
     # ------------------------------------------------------------------------------------------------- fit
     def fit(self, texts: Sequence[str]) -> Featurizer:
         """Learn the vocabulary and idf from ``texts`` (words first, then n-grams of the words left out)."""
-        self._validate()
+        self.validate()
         if isinstance(texts, str) or len(texts) == 0:
             raise InvalidInputError(f"expected a non-empty sequence of texts, got {type(texts).__name__} of length 0")
         self._leet = None
@@ -346,7 +348,7 @@ class Featurizer:
         return {
             "kind": _KIND,
             "format": _FORMAT,
-            **self._params(),
+            **self.settings(),
             "vocabulary": keys,
             "idf": base64.b64encode(self.idf_[1:].astype("<f4").tobytes()).decode("ascii"),
         }
@@ -372,7 +374,7 @@ class Featurizer:
             max_tokens=d["max_tokens"],
             max_chars=d["max_chars"],
         )
-        self._validate()
+        self.validate()
         self._set_vocabulary(vocab, idf)
         return self
 

@@ -119,7 +119,7 @@ class Trainer(ABC):
     def get_params(self) -> dict[str, Any]:
         """The constructor parameters as JSON-able values (``featurizer``: every setting the family uses)."""
         out = {name: getattr(self, name) for name in self.param_names()}
-        out["featurizer"] = self._featurizer()._params()
+        out["featurizer"] = self._featurizer().settings()
         return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
 
     def validate(self) -> None:
@@ -146,7 +146,7 @@ class Trainer(ABC):
             if isinstance(settings.get("char_ngram_range"), list):  # as JSON gives it
                 settings["char_ngram_range"] = tuple(settings["char_ngram_range"])
             featurizer = Featurizer(**settings)
-            featurizer._validate()
+            featurizer.validate()
         except (TypeError, ValueError) as e:
             raise InvalidInputError(f"{self.family} parameter featurizer: {e}") from None
         return featurizer
